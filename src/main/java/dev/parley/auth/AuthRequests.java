@@ -1,0 +1,31 @@
+package dev.parley.auth;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Bodies and answers of the account endpoints. */
+public final class AuthRequests {
+
+    private AuthRequests() {
+    }
+
+    public record Register(
+            @NotNull @Pattern(regexp = "[a-z0-9_.-]{3,32}", message = "must be 3 to 32 of a-z 0-9 _ . -") String username,
+            // bcrypt reads at most 72 bytes; a longer password would be silently truncated
+            @NotNull @Size(min = 8, max = 72, message = "must be 8 to 72 characters") String password,
+            @Size(max = 128) String displayName) {
+    }
+
+    public record Login(@NotNull String username, @NotNull String password) {
+    }
+
+    public record Registered(String id, String username) {
+    }
+
+    public record Token(String accessToken, String tokenType, long expiresIn) {
+    }
+
+    public record Me(String id, String username, String displayName) {
+    }
+}

@@ -1,0 +1,53 @@
+package dev.parley.auth;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuthResource {
+
+    private final AccountService accounts;
+    private final CurrentUserService currentUser;
+    private final SecurityIdentity identity;
+
+    public AuthResource(AccountService accounts, CurrentUserService currentUser, SecurityIdentity identity) {
+        this.accounts = accounts;
+        this.currentUser = currentUser;
+        this.identity = identity;
+    }
+
+    @POST
+    @Path("/auth/register")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<AuthRequests.Registered>> register(@Valid @NotNull AuthRequests.Register request) {
+        return accounts.register(request).map(r -> RestResponse.status(Response.Status.CREATED, r));
+    }
+
+    @POST
+    @Path("/auth/login")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<AuthRequests.Token> login(@Valid @NotNull AuthRequests.Login request) {
+        return accounts.login(request);
+    }
+
+    @GET
+    @Path("/me")
+    @Authenticated
+    public Uni<AuthRequests.Me> me() {
+        return currentUser.resolve(identity).map(u -> new AuthRequests.Me(u.id, u.username, u.displayName));
+    }
+}

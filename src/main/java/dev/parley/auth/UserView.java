@@ -1,0 +1,9 @@
+package dev.parley.auth;
+
+/** A user as every frame and REST body shows it: {@code name} is the display name or the username. */
+public record UserView(String id, String username, String name) {
+
+    public static UserView of(User user) {
+        return new UserView(user.id, user.username, user.shownName());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.parley.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every Parley setting. Each key is overridable by its environment variable
+ * ({@code parley.limits.text-length} is {@code PARLEY_LIMITS_TEXT_LENGTH}); the README lists them all.
+ */
+@ConfigMapping(prefix = "parley")
+public interface ParleyConfig {
+
+    Db db();
+
+    Redis redis();
+
+    Auth auth();
+
+    Keycloak keycloak();
+
+    Websocket websocket();
+
+    Limits limits();
+
+    /** Where PostgreSQL is; the datasource URLs in application.properties are built from these. */
+    interface Db {
+        @WithDefault("localhost")
+        String host();
+
+        @WithDefault("5432")
+        int port();
+
+        @WithDefault("parley")
+        String name();
+
+        @WithDefault("postgres")
+        String user();
+
+        Optional<String> password();
+    }
+
+    interface Redis {
+        /** Without Redis an instance fans out in-process: the single-instance embedded default. */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
+    interface Auth {
+        /** The {@code iss} of tokens Parley mints for built-in accounts and bots. */
+        @WithDefault("parley")
+        String issuer();
+
+        /** The {@code aud} Parley puts in its tokens and requires in every token it accepts. */
+        @WithDefault("parley")
+        String audience();
+
+        @WithDefault("PT1H")
+        Duration tokenLifetime();
+
+        /** Lifetime of bot tokens: bots are long-running integrations. */
+        @WithDefault("P365D")
+        Duration botTokenLifetime();
+
+        /**
+         * PKCS#8 PEM private key that signs Parley's tokens. Required in production (a Kubernetes
+         * Secret); in dev and test a key pair is generated when none is configured.
+         */
+        String signingKey();
+
+        /** The matching public key (PEM or bare base64), used by the OIDC layer to verify our tokens. */
+        String publicKey();
+    }
+
+    interface Keycloak {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The realm URL, e.g. {@code https://sso.example.com/realms/parley}. */
+        String url();
+
+        @WithDefault("parley")
+        String audience();
+    }
+
+    interface Websocket {
+        /**
+         * Origins a browser may open {@code /ws} from. Requests without an Origin header (non-browser
+         * clients) are always allowed; {@code *} allows every origin.
+         */
+        @WithDefault("http://localhost:8080,http://127.0.0.1:8080")
+        List<String> allowedOrigins();
+    }
+
+    interface Limits {
+        /** Longest message text, in Unicode code points. */
+        @WithDefault("4000")
+        int textLength();
+
+        /** Largest WebSocket frame answered normally; larger frames up to 1 MiB get {@code too_large}. */
+        @WithDefault("65536")
+        int frameSize();
+
+        @WithDefault("10485760")
+        long attachmentSize();
+
+        /** Sends per connection per second (token bucket); 0 disables the limit. */
+        @WithDefault("20")
+        int sendRate();
+
+        @WithDefault("40")
+        int sendBurst();
+
+        @WithDefault("200")
+        int subscriptions();
+
+        @WithDefault("200")
+        int historyPage();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.parley.problem;
+
+/**
+ * The error codes of the wire protocol. The same code names a WebSocket {@code error} frame and
+ * the {@code type} of a REST problem, so a client handles both alike.
+ */
+public enum ErrorCode {
+    BAD_REQUEST("bad_request", 400, "Bad request"),
+    UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
+    FORBIDDEN("forbidden", 403, "Forbidden"),
+    NOT_FOUND("not_found", 404, "Not found"),
+    CONFLICT("conflict", 409, "Conflict"),
+    TOO_LARGE("too_large", 413, "Too large"),
+    RATE_LIMITED("rate_limited", 429, "Rate limited"),
+    UNAVAILABLE("unavailable", 503, "Unavailable"),
+    INTERNAL("internal", 500, "Internal error");
+
+    private final String wire;
+    private final int status;
+    private final String title;
+
+    ErrorCode(String wire, int status, String title) {
+        this.wire = wire;
+        this.status = status;
+        this.title = title;
+    }
+
+    /** The code as it appears on the wire, e.g. {@code bad_request}. */
+    public String wire() {
+        return wire;
+    }
+
+    public int httpStatus() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+}

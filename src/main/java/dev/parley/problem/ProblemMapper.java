@@ -1,0 +1,109 @@
+package dev.parley.problem;
+
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/** The one place where REST failures become {@code application/problem+json}. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response parley(ParleyException e) {
+        if (e.code() == ErrorCode.UNAUTHORIZED) {
+            return unauthorized(e.getMessage());
+        }
+        return problem(e.code(), e.getMessage());
+    }
+
+    @ServerExceptionMapper({ AuthenticationFailedException.class, UnauthorizedException.class,
+            AuthenticationCompletionException.class })
+    public Response unauthenticated(RuntimeException e) {
+        return unauthorized("A valid bearer token is required");
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return problem(ErrorCode.FORBIDDEN, "Not allowed");
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e) {
+        String detail = e.getConstraintViolations().stream()
+                .map(v -> lastNode(v.getPropertyPath().toString()) + ": " + v.getMessage())
+                .sorted()
+                .reduce((a, b) -> a + "; " + b)
+                .orElse("Invalid request");
+        return problem(ErrorCode.BAD_REQUEST, detail);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JsonProcessingException e) {
+        return problem(ErrorCode.BAD_REQUEST, "Malformed JSON body");
+    }
+
+    @ServerExceptionMapper
+    public Response mistyped(MismatchedInputException e) {
+        String field = e.getPath().isEmpty() ? "body" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        return problem(ErrorCode.BAD_REQUEST, "invalid field: " + field);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status == 401) {
+            return unauthorized("A valid bearer token is required");
+        }
+        ErrorCode code = switch (status) {
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 409 -> ErrorCode.CONFLICT;
+            case 413 -> ErrorCode.TOO_LARGE;
+            default -> null;
+        };
+        if (code == null) {
+            // 405, 406, 415 and their kin: keep the status, describe it as a problem all the same
+            Problem p = new Problem("about:blank", e.getResponse().getStatusInfo().getReasonPhrase(), status,
+                    e.getMessage(), null);
+            return Response.status(status).type(Problem.MEDIA_TYPE).entity(p).build();
+        }
+        return problem(code, e.getMessage());
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected failure", e);
+        return problem(ErrorCode.INTERNAL, "Internal error");
+    }
+
+    public static Response problem(ErrorCode code, String detail) {
+        return Response.status(code.httpStatus()).type(Problem.MEDIA_TYPE).entity(Problem.of(code, detail)).build();
+    }
+
+    private static Response unauthorized(String detail) {
+        return Response.status(401)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(ErrorCode.UNAUTHORIZED, detail))
+                .build();
+    }
+
+    private static String lastNode(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.parley.realtime;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+import dev.parley.auth.CurrentUserService;
+import dev.parley.auth.UserView;
+import dev.parley.problem.ErrorCode;
+import dev.parley.problem.ParleyException;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.quarkus.websockets.next.WebSocketSecurity;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The WebSocket gateway: one connection per client, authenticated at the upgrade, carrying many
+ * rooms. It parses frames, hands each to its handler and writes exactly one answer per request.
+ */
+@WebSocket(path = "/ws")
+@Authenticated
+public class ChatWebSocket {
+
+    private static final Logger LOG = Logger.getLogger(ChatWebSocket.class);
+    private static final UserData.TypedKey<Uni<ClientSession>> SESSION = new UserData.TypedKey<>("parley.session");
+
+    private final WebSocketConnection connection;
+    private final SecurityIdentity identity;
+    private final WebSocketSecurity security;
+    private final CurrentUserService currentUser;
+    private final FrameCodec codec;
+    private final ServerFrames frames;
+
+    public ChatWebSocket(WebSocketConnection connection, SecurityIdentity identity, WebSocketSecurity security,
+            CurrentUserService currentUser, FrameCodec codec, ServerFrames frames) {
+        this.connection = connection;
+        this.identity = identity;
+        this.security = security;
+        this.currentUser = currentUser;
+        this.codec = codec;
+        this.frames = frames;
+    }
+
+    @OnOpen
+    public Uni<Void> onOpen() {
+        // Frames may arrive while the user record is still being read: they wait on the same Uni.
+        Uni<ClientSession> session = currentUser.resolve(identity)
+                .map(user -> new ClientSession(UserView.of(user)))
+                .memoize().indefinitely();
+        connection.userData().put(SESSION, session);
+        return session.replaceWithVoid()
+                .onFailure().call(e -> connection.close(new CloseReason(1008, "unknown user")));
+    }
+
+    @OnTextMessage
+    public Uni<Void> onMessage(String raw) {
+        ClientFrame frame;
+        try {
+            frame = codec.read(raw);
+        } catch (FrameException e) {
+            return connection.sendText(frames.error(e.requestId(), e.code(), e.getMessage()));
+        }
+        return connection.userData().get(SESSION)
+                .chain(session -> handle(session, frame))
+                .onFailure().recoverWithItem(e -> failure(frame.id(), e))
+                .chain(reply -> reply == null ? Uni.createFrom().voidItem() : connection.sendText(reply));
+    }
+
+    /**
+     * Vert.x refuses a message above {@code max-message-size} (1 MiB) while aggregating its frames;
+     * the socket cannot be resynchronised after that, so it is closed with 1009 (message too big).
+     * Anything else that escapes a handler is logged and the socket stays open.
+     */
+    @OnError
+    public Uni<Void> onError(Throwable failure) {
+        if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
+            return connection.close(new CloseReason(1009, "message too big"));
+        }
+        LOG.error("Unexpected failure on a WebSocket connection", failure);
+        return connection.isOpen() ? connection.sendText(frames.error(null, ErrorCode.INTERNAL, "internal error"))
+                : Uni.createFrom().voidItem();
+    }
+
+    private Uni<String> handle(ClientSession session, ClientFrame frame) {
+        if (frame instanceof ClientFrame.Ping ping) {
+            return Uni.createFrom().item(frames.pong(ping.id()));
+        }
+        if (frame instanceof ClientFrame.Auth auth) {
+            return reauthenticate(auth);
+        }
+        return Uni.createFrom().failure(ParleyException.badRequest("unsupported type"));
+    }
+
+    private Uni<String> reauthenticate(ClientFrame.Auth auth) {
+        if (auth.token() == null || auth.token().isBlank()) {
+            return Uni.createFrom().failure(ParleyException.badRequest("token is required"));
+        }
+        // The new identity must be the same user; WebSocketSecurity refuses any other principal.
+        return Uni.createFrom().completionStage(() -> security.updateSecurityIdentity(auth.token()))
+                .map(updated -> frames.ok(auth.id(), new Reauthenticated(expiresAt(updated))))
+                .onFailure().transform(e -> ParleyException.unauthorized("token rejected"));
+    }
+
+    private static Long expiresAt(SecurityIdentity identity) {
+        return identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getExpirationTime() : null;
+    }
+
+    private String failure(String id, Throwable e) {
+        if (e instanceof ParleyException p) {
+            return frames.error(id, p.code(), p.getMessage());
+        }
+        LOG.error("Unexpected failure handling a frame", e);
+        return frames.error(id, ErrorCode.INTERNAL, "internal error");
+    }
+
+    /** The answer to {@code auth}: when the new token expires, in seconds since the epoch. */
+    record Reauthenticated(Long expiresAt) {
+    }
+}

@@ -1,0 +1,95 @@
+package dev.parley.auth;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import dev.parley.testsupport.TestTokens;
+import dev.parley.testsupport.TestUsers;
+import dev.parley.testsupport.WsClient;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Every kind of bad token is refused the same way on REST and on the WebSocket upgrade. */
+@QuarkusTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TokenValidationTest {
+
+    @TestHTTPResource("/ws")
+    URI ws;
+
+    private TestUsers.TestUser user;
+    private final Map<String, String> badTokens = new LinkedHashMap<>();
+
+    // Not @BeforeAll: RestAssured is pointed at the test application only around each test.
+    @BeforeEach
+    void mintBadTokens() {
+        if (user != null) {
+            return;
+        }
+        user = TestUsers.create("tokens");
+        String valid = TestTokens.signWithParleyKey(TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)));
+        badTokens.put("expired", TestTokens.signWithParleyKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5))
+                        .issuedAt(1_000_000L).expiresAt(1_000_060L)));
+        badTokens.put("wrongly signed", TestTokens.signWithForeignKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5))));
+        badTokens.put("wrong issuer", TestTokens.signWithParleyKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).issuer("https://evil.example")));
+        badTokens.put("wrong audience", TestTokens.signWithParleyKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).audience("someone-else")));
+        badTokens.put("alg none", TestTokens.unsigned(valid));
+        badTokens.put("malformed", "not.a.jwt");
+        badTokens.put("garbage", "%%%");
+        // the control: the same minting path with every claim right is accepted
+        given().auth().oauth2(valid).get("/api/me").then().statusCode(200).body("id", equalTo(user.id()));
+    }
+
+    @Test
+    void everyBadTokenIsRefusedOnRestWith401AndABearerChallenge() {
+        badTokens.forEach((kind, token) -> given().auth().oauth2(token).get("/api/me")
+                .then().statusCode(401)
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .contentType("application/problem+json")
+                .body("status", equalTo(401)));
+    }
+
+    @Test
+    void everyBadTokenIsRefusedAtTheUpgradeWith401AndNoSocket() {
+        badTokens.forEach((kind, token) -> assertThatThrownBy(() -> WsClient.connectWithHeader(ws, token))
+                .as(kind)
+                .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(401)));
+    }
+
+    @Test
+    void upgradeWithoutAnyTokenIsRefusedWith401() {
+        assertThatThrownBy(() -> WsClient.connectWithHeader(ws, null))
+                .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void onlyTheBearerSchemeIsAccepted() {
+        given().header("Authorization", "Basic " + user.token()).get("/api/me").then().statusCode(401);
+        assertThatThrownBy(() -> WsClient.connect(ws, List.of("Authorization", "Token " + user.token()), List.of()))
+                .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void aTokenOfADeletedOrUnknownUserIsRefused() {
+        String stranger = TestTokens.signWithParleyKey(
+                TestTokens.claims("00000000-0000-0000-0000-000000000000", "nobody", Duration.ofMinutes(5)));
+        given().auth().oauth2(stranger).get("/api/me").then().statusCode(401).contentType("application/problem+json");
+    }
+}

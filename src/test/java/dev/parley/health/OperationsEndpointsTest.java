@@ -1,0 +1,44 @@
+package dev.parley.health;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasKey;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class OperationsEndpointsTest {
+
+    @Test
+    void readinessChecksPostgresqlAndRedis() {
+        given().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("redis"))
+                .body("checks.find { it.name == 'redis' }.status", equalTo("UP"))
+                .body("checks.name.join(',')", containsString("Reactive PostgreSQL"));
+    }
+
+    @Test
+    void livenessIsUp() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void openApiDescribesTheRestApi() {
+        given().accept("application/json").get("/q/openapi")
+                .then().statusCode(200)
+                .body("paths", hasKey("/api/auth/register"))
+                .body("paths", hasKey("/api/me"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    @Test
+    void metricsAreExposedForPrometheus() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    }
+}

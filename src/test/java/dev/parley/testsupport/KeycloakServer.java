@@ -1,0 +1,417 @@
+package dev.parley.testsupport;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * One real Keycloak process (the unpacked {@code keycloak-quarkus-dist}) for the whole test JVM,
+ * serving the {@code parley} realm from {@code kubernetes/keycloak/parley-realm.json}.
+ *
+ * <p>Plain JDK on purpose: it is usable from a Quarkus test resource, a plain JUnit test or a
+ * throwaway main alike.
+ */
+public final class KeycloakServer {
+
+    public static final String HOME_PROPERTY = "keycloak.test.home";
+    public static final String HOST = "127.0.0.1";
+    public static final int HTTP_PORT = 8180;
+    /**
+     * Not Keycloak's default 9000: that is also the port of a Quarkus app's management interface
+     * in dev mode, so a developer running Parley locally would collide with the tests.
+     */
+    public static final int MANAGEMENT_PORT = 9180;
+    public static final String REALM = "parley";
+    public static final String CLIENT_ID = "parley-web";
+
+    private static final System.Logger LOG = System.getLogger(KeycloakServer.class.getName());
+
+    private static final List<String> BUILD_OPTIONS = List.of("--db=dev-file", "--health-enabled=true");
+    private static final String BUILD_MARKER = ".parley-build";
+    private static final String REALM_FILE = "kubernetes/keycloak/parley-realm.json";
+    private static final String LOG_FILE = "target/keycloak.log";
+
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(15);
+    private static final int LOG_TAIL_LINES = 40;
+
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    private static KeycloakServer instance;
+    // Remembered so that every test class after a failed start fails fast instead of waiting again.
+    private static RuntimeException startFailure;
+    // Held until this JVM exits (the OS then releases it), so only one test JVM on the machine
+    // owns the ports at a time; never read, but must stay reachable.
+    @SuppressWarnings("unused")
+    private static FileLock machineLock;
+
+    private KeycloakServer() {
+    }
+
+    /** Starts Keycloak on first use and returns the same server for the rest of the JVM's life. */
+    public static synchronized KeycloakServer start() {
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        if (instance == null) {
+            try {
+                launch();
+                instance = new KeycloakServer();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+        }
+        return instance;
+    }
+
+    public String realmUrl() {
+        return "http://" + HOST + ":" + HTTP_PORT + "/realms/" + REALM;
+    }
+
+    public String tokenEndpoint() {
+        return realmUrl() + "/protocol/openid-connect/token";
+    }
+
+    /** Resource-owner password grant against {@value #CLIENT_ID}; returns the access token. */
+    public String passwordGrant(String username, String password) {
+        String form = formEncode(Map.of(
+                "client_id", CLIENT_ID,
+                "grant_type", "password",
+                "scope", "openid",
+                "username", username,
+                "password", password));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(tokenEndpoint()))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
+        HttpResponse<String> response = send(request);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("Password grant for '" + username + "' failed with HTTP "
+                    + response.statusCode() + ": " + response.body());
+        }
+        Matcher matcher = ACCESS_TOKEN.matcher(response.body());
+        if (!matcher.find()) {
+            throw new IllegalStateException("No access_token in token response: " + response.body());
+        }
+        return matcher.group(1);
+    }
+
+    private static void launch() {
+        Path projectDir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        Path logFile = projectDir.resolve(LOG_FILE);
+
+        // Two test JVMs (say, two Maven runs) would otherwise race for the ports, and the loser
+        // could mistake the winner's Keycloak for its own and lose it when the winner exits.
+        machineLock = acquireMachineLock();
+
+        // Holding the lock, a ready Keycloak can only be one left behind by a test JVM that was
+        // killed before its shutdown hook ran; starting a second one would only fail to bind.
+        if (isReady()) {
+            LOG.log(Level.INFO, "Reusing the Keycloak already serving realm {0} on {1}:{2}",
+                    REALM, HOST, String.valueOf(HTTP_PORT));
+            return;
+        }
+
+        // Keycloak binds its ports only after bootstrap, so a port taken by something else would
+        // otherwise surface as a failure many seconds later.
+        for (int port : new int[] {HTTP_PORT, MANAGEMENT_PORT}) {
+            if (!isFree(port)) {
+                throw new IllegalStateException("Port " + HOST + ":" + port + " is taken by something that is not"
+                        + " a ready Keycloak serving realm " + REALM + ", perhaps another test run's Keycloak"
+                        + " still starting (see `ss -ltnp`)");
+            }
+        }
+
+        Path home = keycloakHome();
+        Path realmFile = projectDir.resolve(REALM_FILE);
+        if (!Files.isRegularFile(realmFile)) {
+            throw new IllegalStateException("Realm file not found: " + realmFile);
+        }
+        Path kcSh = home.resolve("bin/kc.sh");
+        // Unpacking a zip does not always keep the executable bit.
+        if (!Files.isExecutable(kcSh) && !kcSh.toFile().setExecutable(true)) {
+            throw new IllegalStateException("Cannot make " + kcSh + " executable");
+        }
+
+        try {
+            Files.createDirectories(logFile.getParent());
+            Files.write(logFile, new byte[0]);
+            buildIfNeeded(home, kcSh, logFile);
+            // The dev-file database survives in the home, and --import-realm skips a realm that
+            // already exists: start from an empty database so the realm file is always what runs.
+            deleteTree(home.resolve("data/h2"));
+            Path importDir = Files.createDirectories(home.resolve("data/import"));
+            Files.copy(realmFile, importDir.resolve(realmFile.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare Keycloak in " + home, e);
+        }
+
+        List<String> command = new ArrayList<>(List.of(
+                kcSh.toString(), "start", "--optimized", "--import-realm",
+                "--http-enabled=true",
+                "--http-host=" + HOST,
+                "--http-port=" + HTTP_PORT,
+                "--http-management-port=" + MANAGEMENT_PORT,
+                "--hostname=http://" + HOST + ":" + HTTP_PORT,
+                "--hostname-strict=false",
+                // The production default is a clustered cache whose JGroups transport binds to a
+                // site-local address and looks for peers there; a test needs neither.
+                "--cache=local"));
+        long startedAt = System.nanoTime();
+        Process process = spawn(command, home, logFile);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> destroyTree(process), "keycloak-shutdown"));
+        try {
+            waitUntilReady(process, logFile);
+        } catch (RuntimeException e) {
+            destroyTree(process);
+            throw e;
+        }
+        LOG.log(Level.INFO, "Keycloak ready at {0} after {1} ms (log: {2})",
+                "http://" + HOST + ":" + HTTP_PORT, String.valueOf(elapsedMillis(startedAt)), logFile);
+    }
+
+    private static FileLock acquireMachineLock() {
+        Path lockFile = Path.of(System.getProperty("java.io.tmpdir"), "parley-keycloak-" + HTTP_PORT + ".lock");
+        long deadline = System.nanoTime() + LOCK_TIMEOUT.toNanos();
+        boolean announced = false;
+        try {
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            while (true) {
+                FileLock lock = channel.tryLock();
+                if (lock != null) {
+                    return lock;
+                }
+                if (System.nanoTime() > deadline) {
+                    channel.close();
+                    throw new IllegalStateException("Another test JVM kept the Keycloak lock " + lockFile
+                            + " for more than " + LOCK_TIMEOUT);
+                }
+                if (!announced) {
+                    LOG.log(Level.INFO, "Waiting for another test JVM to release Keycloak ({0})", lockFile);
+                    announced = true;
+                }
+                Thread.sleep(1000);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock " + lockFile, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for " + lockFile, e);
+        }
+    }
+
+    private static Path keycloakHome() {
+        String value = System.getProperty(HOME_PROPERTY);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("System property " + HOME_PROPERTY
+                    + " is not set; it must point at the unpacked keycloak-quarkus-dist");
+        }
+        Path home = Path.of(value).toAbsolutePath();
+        if (!Files.isRegularFile(home.resolve("bin/kc.sh"))) {
+            throw new IllegalStateException("No Keycloak distribution at " + home
+                    + " (Maven unpacks it in the generate-test-resources phase)");
+        }
+        return home;
+    }
+
+    private static void buildIfNeeded(Path home, Path kcSh, Path logFile) throws IOException {
+        Path marker = home.resolve(BUILD_MARKER);
+        String wanted = String.join(" ", BUILD_OPTIONS);
+        if (Files.isRegularFile(marker) && Files.readString(marker).strip().equals(wanted)) {
+            return;
+        }
+        Files.deleteIfExists(marker);
+        List<String> command = new ArrayList<>();
+        command.add(kcSh.toString());
+        command.add("build");
+        command.addAll(BUILD_OPTIONS);
+        long startedAt = System.nanoTime();
+        Process build = spawn(command, home, logFile);
+        try {
+            if (!build.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                destroyTree(build);
+                throw new IllegalStateException("kc.sh build did not finish within " + BUILD_TIMEOUT
+                        + "\n" + tail(logFile));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            destroyTree(build);
+            throw new IllegalStateException("Interrupted while building Keycloak", e);
+        }
+        if (build.exitValue() != 0) {
+            throw new IllegalStateException("kc.sh build exited with " + build.exitValue() + "\n" + tail(logFile));
+        }
+        Files.writeString(marker, wanted + "\n");
+        LOG.log(Level.INFO, "Keycloak build finished in {0} ms", String.valueOf(elapsedMillis(startedAt)));
+    }
+
+    private static Process spawn(List<String> command, Path home, Path logFile) {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = builder.environment();
+        // Stray KC_* settings from a developer's shell (KC_DB, KC_HOSTNAME, ...) would override the
+        // options above or clash with the optimized build.
+        env.keySet().removeIf(name -> name.startsWith("KC_"));
+        // Run Keycloak on the same JDK as the tests rather than whatever `java` is first on the PATH.
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run " + command, e);
+        }
+    }
+
+    private static void waitUntilReady(Process process, Path logFile) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!isReady()) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with " + process.exitValue()
+                        + " before it was ready\n" + tail(logFile));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Keycloak was not ready within " + READY_TIMEOUT
+                        + "\n" + tail(logFile));
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for Keycloak", e);
+            }
+        }
+    }
+
+    /** Ready means healthy and serving our realm, not merely something listening on the ports. */
+    private static boolean isReady() {
+        return answersOk("http://" + HOST + ":" + MANAGEMENT_PORT + "/health/ready")
+                && answersOk("http://" + HOST + ":" + HTTP_PORT + "/realms/" + REALM
+                        + "/.well-known/openid-configuration");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(HOST, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean answersOk(String url) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Request to " + request.uri() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during request to " + request.uri(), e);
+        }
+    }
+
+    /**
+     * kc.sh runs Java as a child and only forwards the signal, so the children are signalled
+     * directly too: a wrapper that dies first must not leave an orphaned JVM holding the ports.
+     */
+    private static void destroyTree(Process process) {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().collect(Collectors.toList()));
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        CompletableFuture<?>[] exits = tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(exits).get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tree.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static String tail(Path logFile) {
+        try {
+            List<String> lines = new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8).lines()
+                    .collect(Collectors.toList());
+            int from = Math.max(0, lines.size() - LOG_TAIL_LINES);
+            return "--- last lines of " + logFile + " ---\n" + String.join("\n", lines.subList(from, lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private static String formEncode(Map<String, String> fields) {
+        return fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static long elapsedMillis(long startedAt) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.parley.testsupport;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A real WebSocket client for tests (the JDK's): connects with a bearer header or with the browser
+ * subprotocols, records every frame it receives and how the server closed the socket.
+ */
+public final class WsClient implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final WebSocket socket;
+    private final Listener listener;
+
+    private WsClient(WebSocket socket, Listener listener) {
+        this.socket = socket;
+        this.listener = listener;
+    }
+
+    public static WsClient connectWithHeader(URI uri, String token) {
+        return connect(uri, token == null ? List.of() : List.of("Authorization", "Bearer " + token), List.of());
+    }
+
+    /** What a browser does: the token travels in the second offered subprotocol. */
+    public static WsClient connectAsBrowser(URI uri, String token, String origin) {
+        String carrier = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token, StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        return connect(uri, origin == null ? List.of() : List.of("Origin", origin),
+                List.of("bearer-token-carrier", carrier));
+    }
+
+    /** Connects with raw headers; fails with {@link UpgradeRefused} when the server answers the upgrade with an error. */
+    public static WsClient connect(URI uri, List<String> headers, List<String> subprotocols) {
+        Listener listener = new Listener();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.size(); i += 2) {
+            builder.header(headers.get(i), headers.get(i + 1));
+        }
+        if (!subprotocols.isEmpty()) {
+            builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+        }
+        try {
+            WebSocket ws = builder.buildAsync(asWebSocketUri(uri), listener).get(15, TimeUnit.SECONDS);
+            return new WsClient(ws, listener);
+        } catch (Exception e) {
+            Throwable cause = e instanceof CompletionException || e instanceof ExecutionException
+                    ? e.getCause() : e;
+            if (cause instanceof WebSocketHandshakeException h) {
+                throw new UpgradeRefused(h.getResponse().statusCode());
+            }
+            throw new IllegalStateException("WebSocket connect failed", e);
+        }
+    }
+
+    // @TestHTTPResource hands out http URIs; the JDK client wants ws ones.
+    private static URI asWebSocketUri(URI uri) {
+        String scheme = uri.getScheme();
+        if ("http".equals(scheme) || "https".equals(scheme)) {
+            return URI.create(uri.toString().replaceFirst("^http", "ws"));
+        }
+        return uri;
+    }
+
+    public String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
+    public void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void send(JsonNode frame) {
+        send(frame.toString());
+    }
+
+    /** Sends a request and waits for its answer: the frame of any type carrying the same id. */
+    public JsonNode request(String json, String id) {
+        send(json);
+        return awaitFrame(f -> id.equals(f.path("id").asText(null)));
+    }
+
+    public JsonNode awaitFrame(Predicate<JsonNode> match) {
+        return await().atMost(Duration.ofSeconds(15)).until(() -> listener.find(match), f -> f != null);
+    }
+
+    public List<JsonNode> frames() {
+        return List.copyOf(listener.frames);
+    }
+
+    public int awaitClose() {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> listener.closeCode, c -> c != null);
+    }
+
+    public Integer closeCode() {
+        return listener.closeCode;
+    }
+
+    public boolean isOpen() {
+        return listener.closeCode == null && !socket.isInputClosed();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    /** The server refused the upgrade with this HTTP status. */
+    public static final class UpgradeRefused extends RuntimeException {
+        private final int status;
+
+        UpgradeRefused(int status) {
+            super("upgrade refused with HTTP " + status);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private static final class Listener implements WebSocket.Listener {
+        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        volatile Integer closeCode;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    frames.add(JSON.readTree(partial.toString()));
+                } catch (Exception e) {
+                    throw new IllegalStateException("server sent a non-JSON frame: " + partial, e);
+                } finally {
+                    partial.setLength(0);
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeCode = statusCode;
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            if (closeCode == null) {
+                closeCode = 1006;
+            }
+        }
+
+        JsonNode find(Predicate<JsonNode> match) {
+            for (JsonNode f : new ArrayList<>(frames)) {
+                if (match.test(f)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+    }
+}
