@@ -2,8 +2,6 @@ package dev.parley.testsupport;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -11,12 +9,15 @@ import java.util.Map;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Makes sure the test database exists on the local PostgreSQL before the application (and Flyway)
- * start. The database is kept between runs; tests use fresh names so they never depend on leftovers.
+ * Creates a new, empty test database on the local PostgreSQL for every test run, before the
+ * application (and Flyway) start, so no run depends on what an earlier one left behind.
  */
 public class DatabaseTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String DATABASE = "parley_test";
+
+    // Quarkus starts this resource again for every test profile; the database is made once per JVM.
+    private static boolean created;
 
     @Override
     public Map<String, String> start() {
@@ -25,19 +26,16 @@ public class DatabaseTestResource implements QuarkusTestResourceLifecycleManager
         String user = System.getenv().getOrDefault("PARLEY_DB_USER", "postgres");
         String password = System.getenv().getOrDefault("PARLEY_DB_PASSWORD", "");
         String url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        try (Connection c = DriverManager.getConnection(url, user, password);
-                PreparedStatement exists = c.prepareStatement("select 1 from pg_database where datname = ?")) {
-            exists.setString(1, DATABASE);
-            try (ResultSet rs = exists.executeQuery()) {
-                if (!rs.next()) {
-                    try (Statement create = c.createStatement()) {
-                        create.execute("create database " + DATABASE);
-                    }
+        synchronized (DatabaseTestResource.class) {
+            if (!created) {
+                    try (Connection c = DriverManager.getConnection(url, user, password);
+                        Statement s = c.createStatement()) {
+                    s.execute("drop database if exists " + DATABASE + " with (force)");
+                    s.execute("create database " + DATABASE);
+                    created = true;
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Cannot create the test database on " + url, e);
                 }
-            }
-        } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) { // created concurrently by another test JVM
-                throw new IllegalStateException("Cannot prepare the test database on " + url, e);
             }
         }
         return Map.of("parley.db.name", DATABASE);
@@ -45,6 +43,6 @@ public class DatabaseTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
-        // the database stays for the next run
+        // kept until the next run, for looking into after a failure
     }
 }

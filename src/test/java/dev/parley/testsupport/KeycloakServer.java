@@ -110,8 +110,13 @@ public final class KeycloakServer {
 
     /** Resource-owner password grant against {@value #CLIENT_ID}; returns the access token. */
     public String passwordGrant(String username, String password) {
+        return passwordGrant(CLIENT_ID, username, password);
+    }
+
+    /** Resource-owner password grant against the given client; returns the access token. */
+    public String passwordGrant(String clientId, String username, String password) {
         String form = formEncode(Map.of(
-                "client_id", CLIENT_ID,
+                "client_id", clientId,
                 "grant_type", "password",
                 "scope", "openid",
                 "username", username,
@@ -154,8 +159,8 @@ public final class KeycloakServer {
         for (int port : new int[] {HTTP_PORT, MANAGEMENT_PORT}) {
             if (!isFree(port)) {
                 throw new IllegalStateException("Port " + HOST + ":" + port + " is taken by something that is not"
-                        + " a ready Keycloak serving realm " + REALM + ", perhaps another test run's Keycloak"
-                        + " still starting (see `ss -ltnp`)");
+                        + " a ready Keycloak serving realm " + REALM + ", perhaps one left by a killed test run"
+                        + " and still starting (see `ss -ltnp`)");
             }
         }
 
