@@ -47,6 +47,17 @@ public interface ParleyConfig {
         /** Without Redis an instance fans out in-process: the single-instance embedded default. */
         @WithDefault("false")
         boolean enabled();
+
+        @WithDefault("redis://localhost:6379")
+        String url();
+
+        /** Every Redis key and channel of Parley starts with this. */
+        @WithDefault("parley:")
+        String channelPrefix();
+
+        /** Redis Cluster's sharded pub/sub (SSUBSCRIBE/SPUBLISH) instead of classic pub/sub. */
+        @WithDefault("false")
+        boolean sharded();
     }
 
     interface Auth {
@@ -119,5 +130,12 @@ public interface ParleyConfig {
 
         @WithDefault("200")
         int historyPage();
+
+        /**
+         * Bytes of events that may wait for one slow client before its connection is closed with
+         * 1013; bounds the server memory a client that stops reading can hold.
+         */
+        @WithDefault("1048576")
+        long outboundBuffer();
     }
 }

@@ -86,6 +86,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (DependencyFailure.is(e)) {
+            LOG.warnf("A dependency failed: %s", e.toString());
+            return problem(ErrorCode.UNAVAILABLE, "a dependency is unavailable; nothing was stored, retry");
+        }
         LOG.error("Unexpected failure", e);
         return problem(ErrorCode.INTERNAL, "Internal error");
     }

@@ -5,11 +5,14 @@ import org.jboss.logging.Logger;
 
 import dev.parley.auth.CurrentUserService;
 import dev.parley.auth.UserView;
+import dev.parley.config.ParleyConfig;
+import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.ErrorCode;
 import dev.parley.problem.ParleyException;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -36,22 +39,32 @@ public class ChatWebSocket {
     private final CurrentUserService currentUser;
     private final FrameCodec codec;
     private final ServerFrames frames;
+    private final RoomCommands commands;
+    private final RoomHub hub;
+    private final ParleyConfig config;
 
     public ChatWebSocket(WebSocketConnection connection, SecurityIdentity identity, WebSocketSecurity security,
-            CurrentUserService currentUser, FrameCodec codec, ServerFrames frames) {
+            CurrentUserService currentUser, FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
+            ParleyConfig config) {
         this.connection = connection;
         this.identity = identity;
         this.security = security;
         this.currentUser = currentUser;
         this.codec = codec;
         this.frames = frames;
+        this.commands = commands;
+        this.hub = hub;
+        this.config = config;
     }
 
+    // The connection parameter is the connection itself, not the injected proxy: events are written
+    // to it later from other threads, outside this connection's context.
     @OnOpen
-    public Uni<Void> onOpen() {
+    public Uni<Void> onOpen(WebSocketConnection self) {
         // Frames may arrive while the user record is still being read: they wait on the same Uni.
         Uni<ClientSession> session = currentUser.resolve(identity)
-                .map(user -> new ClientSession(UserView.of(user)))
+                .map(user -> new ClientSession(UserView.of(user), self, config.limits().outboundBuffer(),
+                        new SendBudget(config.limits().sendRate(), config.limits().sendBurst())))
                 .memoize().indefinitely();
         connection.userData().put(SESSION, session);
         return session.replaceWithVoid()
@@ -67,9 +80,23 @@ public class ChatWebSocket {
             return connection.sendText(frames.error(e.requestId(), e.code(), e.getMessage()));
         }
         return connection.userData().get(SESSION)
-                .chain(session -> handle(session, frame))
-                .onFailure().recoverWithItem(e -> failure(frame.id(), e))
-                .chain(reply -> reply == null ? Uni.createFrom().voidItem() : connection.sendText(reply));
+                .chain(session -> handle(session, frame)
+                        .onFailure().recoverWithItem(e -> failure(frame.id(), e))
+                        .invoke(reply -> {
+                            if (reply != null) {
+                                session.write(reply);
+                            }
+                        }))
+                .replaceWithVoid();
+    }
+
+    @OnClose
+    public void onClose() {
+        Uni<ClientSession> session = connection.userData().get(SESSION);
+        if (session != null) {
+            session.subscribe().with(hub::leaveAll, e -> {
+            });
+        }
     }
 
     /**
@@ -90,6 +117,21 @@ public class ChatWebSocket {
     private Uni<String> handle(ClientSession session, ClientFrame frame) {
         if (frame instanceof ClientFrame.Ping ping) {
             return Uni.createFrom().item(frames.pong(ping.id()));
+        }
+        if (frame instanceof ClientFrame.Send send) {
+            return commands.send(session, send);
+        }
+        if (frame instanceof ClientFrame.Subscribe subscribe) {
+            return commands.subscribe(session, subscribe);
+        }
+        if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
+            return commands.unsubscribe(session, unsubscribe);
+        }
+        if (frame instanceof ClientFrame.History history) {
+            return commands.history(session, history);
+        }
+        if (frame instanceof ClientFrame.Typing typing) {
+            return commands.typing(session, typing);
         }
         if (frame instanceof ClientFrame.Auth auth) {
             return reauthenticate(auth);
@@ -114,6 +156,10 @@ public class ChatWebSocket {
     private String failure(String id, Throwable e) {
         if (e instanceof ParleyException p) {
             return frames.error(id, p.code(), p.getMessage());
+        }
+        if (DependencyFailure.is(e)) {
+            LOG.warnf("A dependency failed while handling a frame: %s", e.toString());
+            return frames.error(id, ErrorCode.UNAVAILABLE, "a dependency is unavailable; nothing was stored, retry");
         }
         LOG.error("Unexpected failure handling a frame", e);
         return frames.error(id, ErrorCode.INTERNAL, "internal error");

@@ -11,12 +11,33 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),
         @JsonSubTypes.Type(value = ClientFrame.Auth.class, name = "auth"),
+        @JsonSubTypes.Type(value = ClientFrame.Subscribe.class, name = "subscribe"),
+        @JsonSubTypes.Type(value = ClientFrame.Unsubscribe.class, name = "unsubscribe"),
+        @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
+        @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
+        @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
 })
 public sealed interface ClientFrame {
 
     String id();
 
     record Ping(String id) implements ClientFrame {
+    }
+
+    /** {@code since}: the last seq the client has; the messages after it are replayed before the ok. */
+    record Subscribe(String id, String room, Long since) implements ClientFrame {
+    }
+
+    record Unsubscribe(String id, String room) implements ClientFrame {
+    }
+
+    record Send(String id, String room, String text, String clientMsgId) implements ClientFrame {
+    }
+
+    record History(String id, String room, Long before, Long after, Integer limit) implements ClientFrame {
+    }
+
+    record Typing(String id, String room) implements ClientFrame {
     }
 
     /** Replaces the connection's identity with a fresher token of the same user (token refresh). */

@@ -1,17 +1,130 @@
 package dev.parley.realtime;
 
-import dev.parley.auth.UserView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** What the gateway keeps per open connection. Kept small: there may be tens of thousands. */
+import dev.parley.auth.UserView;
+import dev.parley.fanout.RoomEvent;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+
+/**
+ * What the gateway keeps per open connection: the user, the rooms it listens to, its send budget
+ * and how many bytes wait in its outbound buffer. Kept small: there may be tens of thousands.
+ *
+ * <p>Slow consumers: every frame written counts against {@code outboundLimit} until the socket has
+ * taken it. A client that stops reading therefore cannot grow server memory without bound: once
+ * the limit is passed the connection is closed with 1013 ("try again later"), and the client
+ * reconnects and resumes with {@code since}.
+ */
 public final class ClientSession {
 
-    private final UserView user;
+    /** Close code for a client that does not keep up with its events. */
+    public static final int SLOW_CONSUMER_CLOSE = 1013;
 
-    public ClientSession(UserView user) {
+    private final UserView user;
+    private final WebSocketConnection connection;
+    private final long outboundLimit;
+    private final SendBudget budget;
+    private final AtomicLong outboundBytes = new AtomicLong();
+    private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+
+    public ClientSession(UserView user, WebSocketConnection connection, long outboundLimit, SendBudget budget) {
         this.user = user;
+        this.connection = connection;
+        this.outboundLimit = outboundLimit;
+        this.budget = budget;
     }
 
     public UserView user() {
         return user;
+    }
+
+    public SendBudget budget() {
+        return budget;
+    }
+
+    public boolean isSubscribed(String room) {
+        Subscription s = subscriptions.get(room);
+        return s != null;
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    public Set<String> rooms() {
+        return subscriptions.keySet();
+    }
+
+    /**
+     * Starts a subscription in the catching-up state: live events are held back until
+     * {@link #goLive} so that they follow the replayed history and the {@code ok}.
+     */
+    public Subscription begin(String room) {
+        Subscription s = new Subscription();
+        subscriptions.put(room, s);
+        return s;
+    }
+
+    /** Sends what was held back, except messages up to {@code floor} (the replay covered them). */
+    public void goLive(Subscription s, long floor) {
+        synchronized (s) {
+            for (RoomEvent e : s.held) {
+                if (e.seq() == 0 || e.seq() > floor) {
+                    write(e.json());
+                }
+            }
+            s.held = null;
+        }
+    }
+
+    public boolean end(String room) {
+        return subscriptions.remove(room) != null;
+    }
+
+    /** Removes the subscription only if it is still {@code s} (a newer subscribe may have replaced it). */
+    public void end(String room, Subscription s) {
+        subscriptions.remove(room, s);
+    }
+
+    void deliver(String room, RoomEvent event) {
+        Subscription s = subscriptions.get(room);
+        if (s == null) {
+            return;
+        }
+        if ("typing".equals(event.type()) && user.id().equals(event.subject())) {
+            return; // your own typing is no news to you
+        }
+        synchronized (s) {
+            if (s.held != null) {
+                s.held.add(event);
+                return;
+            }
+            write(event.json());
+        }
+    }
+
+    /** Writes a frame, counting it against the outbound limit until the socket has taken it. */
+    public void write(String json) {
+        long size = json.length();
+        if (outboundBytes.addAndGet(size) > outboundLimit) {
+            outboundBytes.addAndGet(-size);
+            if (connection.isOpen()) {
+                connection.close(new CloseReason(SLOW_CONSUMER_CLOSE, "slow consumer")).subscribe().with(v -> {
+                }, e -> {
+                });
+            }
+            return;
+        }
+        connection.sendText(json).subscribe().with(v -> outboundBytes.addAndGet(-size), e -> outboundBytes.addAndGet(-size));
+    }
+
+    /** One room subscription; {@code held} is non-null while it catches up. */
+    public static final class Subscription {
+        private List<RoomEvent> held = new ArrayList<>();
     }
 }

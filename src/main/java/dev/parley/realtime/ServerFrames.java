@@ -37,6 +37,13 @@ public class ServerFrames {
         return frame.put("code", code.wire()).put("message", message).toString();
     }
 
+    /** A server-pushed event: {@code {"type":…}} followed by the payload's fields, and no id. */
+    public String event(String type, Object payload) {
+        ObjectNode frame = codec.mapper().createObjectNode().put("type", type);
+        frame.setAll((ObjectNode) codec.mapper().valueToTree(payload));
+        return frame.toString();
+    }
+
     public String pong(String id) {
         return codec.mapper().createObjectNode().put("type", "pong").put("id", id).toString();
     }

@@ -1,0 +1,32 @@
+package dev.parley.fanout;
+
+/**
+ * One event of a room as it travels between instances: the JSON frame exactly as subscribers get
+ * it (serialised once, written as is to every socket) plus what receivers need without parsing it:
+ * the instance it comes from, the message {@code seq} it carries (0 for events that are not
+ * messages), its type, and the user it is about (for {@code typing} and {@code member.left}).
+ *
+ * <p>On the wire: {@code origin seq type subject\n json}, {@code -} for no subject. The room is
+ * not repeated: it is the channel.
+ */
+public record RoomEvent(String origin, long seq, String type, String subject, String json) {
+
+    private static final String NONE = "-";
+
+    public String encode() {
+        return origin + ' ' + seq + ' ' + type + ' ' + (subject == null ? NONE : subject) + '\n' + json;
+    }
+
+    public static RoomEvent decode(String payload) {
+        int newline = payload.indexOf('\n');
+        if (newline < 0) {
+            throw new IllegalArgumentException("not a room event");
+        }
+        String[] head = payload.substring(0, newline).split(" ");
+        if (head.length != 4) {
+            throw new IllegalArgumentException("not a room event");
+        }
+        return new RoomEvent(head[0], Long.parseLong(head[1]), head[2], NONE.equals(head[3]) ? null : head[3],
+                payload.substring(newline + 1));
+    }
+}

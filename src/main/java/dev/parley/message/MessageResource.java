@@ -1,0 +1,83 @@
+package dev.parley.message;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.parley.auth.CurrentUserService;
+import dev.parley.auth.UserView;
+import dev.parley.problem.ParleyException;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+/** History and sending over REST, for bots and integrations: the same code path as the WebSocket. */
+@Path("/api/rooms/{id}/messages")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class MessageResource {
+
+    private final MessageService messages;
+    private final CurrentUserService currentUser;
+    private final SecurityIdentity identity;
+
+    public MessageResource(MessageService messages, CurrentUserService currentUser, SecurityIdentity identity) {
+        this.messages = messages;
+        this.currentUser = currentUser;
+        this.identity = identity;
+    }
+
+    public record SendRequest(String text, String clientMsgId) {
+    }
+
+    // Query parameters arrive as text and are parsed here: JAX-RS would answer 404 to "limit=abc".
+    @GET
+    public Uni<HistoryPage> history(@PathParam("id") String room, @QueryParam("before") String before,
+            @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        Long beforeSeq;
+        Long afterSeq;
+        Integer pageSize;
+        try {
+            beforeSeq = parseLong("before", before);
+            afterSeq = parseLong("after", after);
+            Long l = parseLong("limit", limit);
+            pageSize = l == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, l));
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return caller().chain(user -> messages.history(user, room, beforeSeq, afterSeq, pageSize));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<MessageView>> send(@PathParam("id") String room, @Valid @NotNull SendRequest request) {
+        return caller().chain(user -> messages.send(user, room, request.text(), request.clientMsgId()))
+                .map(sent -> RestResponse.status(sent.created() ? Response.Status.CREATED : Response.Status.OK,
+                        sent.message()));
+    }
+
+    private Uni<UserView> caller() {
+        return currentUser.resolve(identity).map(UserView::of);
+    }
+
+    private static Long parseLong(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ParleyException.badRequest(name + " must be an integer");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.parley.room;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.parley.auth.CurrentUserService;
+import dev.parley.auth.UserView;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+@Path("/api/rooms")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class RoomResource {
+
+    private final RoomService rooms;
+    private final CurrentUserService currentUser;
+    private final SecurityIdentity identity;
+
+    public RoomResource(RoomService rooms, CurrentUserService currentUser, SecurityIdentity identity) {
+        this.rooms = rooms;
+        this.currentUser = currentUser;
+        this.identity = identity;
+    }
+
+    @GET
+    public Uni<List<RoomRequests.RoomView>> list() {
+        return caller().chain(rooms::list);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<RoomRequests.RoomView>> create(@Valid @NotNull RoomRequests.Create request) {
+        return caller().chain(user -> rooms.create(user, request))
+                .map(room -> RestResponse.status(Response.Status.CREATED, room));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<RoomRequests.RoomView> get(@PathParam("id") String id) {
+        return caller().chain(user -> rooms.get(user, id));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
+        return caller().chain(user -> rooms.delete(user, id)).map(v -> RestResponse.noContent());
+    }
+
+    @POST
+    @Path("/{id}/members")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<RoomRequests.MemberView>> addMember(@PathParam("id") String id,
+            @Valid @NotNull RoomRequests.Invite request) {
+        return caller().chain(user -> rooms.addMember(user, id, request))
+                .map(added -> RestResponse.status(added.created() ? Response.Status.CREATED : Response.Status.OK,
+                        new RoomRequests.MemberView(added.room(), added.user(), added.role())));
+    }
+
+    @DELETE
+    @Path("/{id}/members/{username}")
+    public Uni<RestResponse<Void>> removeMember(@PathParam("id") String id, @PathParam("username") String username) {
+        return caller().chain(user -> rooms.removeMember(user, id, username)).map(v -> RestResponse.noContent());
+    }
+
+    private Uni<UserView> caller() {
+        return currentUser.resolve(identity).map(UserView::of);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.parley.room;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.testsupport.TestRooms;
+import dev.parley.testsupport.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+@QuarkusTest
+class RoomResourceTest {
+
+    @Test
+    void creatingARoomMakesTheCallerItsOwner() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        String name = TestUsers.uniqueName("General");
+        given().auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", name, "visibility", "public", "topic", "everything"))
+                .post("/api/rooms")
+                .then().statusCode(201)
+                .body("id", notNullValue())
+                .body("name", equalTo(name))
+                .body("visibility", equalTo("public"))
+                .body("topic", equalTo("everything"))
+                .body("lastSeq", equalTo(0))
+                .body("role", equalTo("owner"))
+                .body("unread", equalTo(0))
+                .body("createdAt", matchesPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
+    }
+
+    @Test
+    void publicRoomNamesAreUniqueCaseInsensitivelyPrivateOnesMayRepeat() {
+        TestUsers.TestUser a = TestUsers.create("names");
+        String name = TestUsers.uniqueName("Lobby");
+        create(a.token(), name, "public").then().statusCode(201);
+        create(a.token(), name.toUpperCase(), "public")
+                .then().statusCode(409).contentType("application/problem+json");
+        create(a.token(), name, "private").then().statusCode(201);
+        create(a.token(), name, "private").then().statusCode(201);
+    }
+
+    @Test
+    void invalidRoomsAreBadRequests() {
+        TestUsers.TestUser a = TestUsers.create("invalid");
+        create(a.token(), "", "public").then().statusCode(400).contentType("application/problem+json");
+        create(a.token(), "x", "secret").then().statusCode(400).contentType("application/problem+json");
+        create(a.token(), "x".repeat(101), "public").then().statusCode(400);
+        given().auth().oauth2(a.token()).contentType(ContentType.JSON).body("{\"name\":1,\"visibility\":\"public\"}")
+                .post("/api/rooms").then().statusCode(400);
+    }
+
+    @Test
+    void listShowsPublicRoomsAndMyPrivateRoomsOnly() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        String open = TestRooms.create(alice.token(), "public");
+        String secret = TestRooms.create(alice.token(), "private");
+        given().auth().oauth2(alice.token()).get("/api/rooms")
+                .then().statusCode(200)
+                .body("id", hasItem(open))
+                .body("id", hasItem(secret));
+        given().auth().oauth2(bob.token()).get("/api/rooms")
+                .then().statusCode(200)
+                .body("id", hasItem(open))
+                .body("id", not(hasItem(secret)))
+                .body("find { it.id == '" + open + "' }.role", nullValue());
+    }
+
+    @Test
+    void aPrivateRoomIsForbiddenToNonMembersAndAnUnknownRoomIsNotFound() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        String secret = TestRooms.create(alice.token(), "private");
+        given().auth().oauth2(bob.token()).get("/api/rooms/" + secret).then().statusCode(403)
+                .contentType("application/problem+json");
+        given().auth().oauth2(bob.token()).get("/api/rooms/nope").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().auth().oauth2(bob.token()).get("/api/rooms/" + secret + "/messages").then().statusCode(403);
+    }
+
+    @Test
+    void membersAreInvitedByOwnersAndAdminsAndMayLeave() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        TestUsers.TestUser carol = TestUsers.create("carol");
+        String room = TestRooms.create(owner.token(), "private");
+
+        invite(owner.token(), room, bob.username(), null).then().statusCode(201)
+                .body("room", equalTo(room))
+                .body("user.username", equalTo(bob.username()))
+                .body("role", equalTo("member"));
+        invite(owner.token(), room, bob.username(), null).then().statusCode(200).body("role", equalTo("member"));
+        // a plain member cannot invite
+        invite(bob.token(), room, carol.username(), null).then().statusCode(403);
+        invite(owner.token(), room, "no-such-user-x", null).then().statusCode(404);
+        invite(owner.token(), room, carol.username(), "king").then().statusCode(400);
+        // an admin may invite; nobody may be made owner
+        invite(owner.token(), room, bob.username(), "admin").then().statusCode(200).body("role", equalTo("admin"));
+        invite(bob.token(), room, carol.username(), "owner").then().statusCode(403);
+        invite(bob.token(), room, carol.username(), null).then().statusCode(201);
+
+        given().auth().oauth2(carol.token()).get("/api/rooms/" + room).then().statusCode(200).body("role", equalTo("member"));
+        // carol leaves; the owner cannot
+        given().auth().oauth2(carol.token()).delete("/api/rooms/" + room + "/members/" + carol.username())
+                .then().statusCode(204);
+        given().auth().oauth2(carol.token()).get("/api/rooms/" + room).then().statusCode(403);
+        given().auth().oauth2(owner.token()).delete("/api/rooms/" + room + "/members/" + owner.username())
+                .then().statusCode(409);
+        // an admin cannot remove the owner, a member cannot remove others
+        given().auth().oauth2(bob.token()).delete("/api/rooms/" + room + "/members/" + owner.username())
+                .then().statusCode(409);
+    }
+
+    @Test
+    void onlyTheOwnerDeletesARoom() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        String room = TestRooms.create(owner.token(), "public");
+        given().auth().oauth2(bob.token()).delete("/api/rooms/" + room).then().statusCode(403);
+        given().auth().oauth2(owner.token()).delete("/api/rooms/" + room).then().statusCode(204);
+        given().auth().oauth2(owner.token()).get("/api/rooms/" + room).then().statusCode(404);
+        given().auth().oauth2(owner.token()).delete("/api/rooms/" + room).then().statusCode(404);
+    }
+
+    @Test
+    void roomEndpointsNeedAToken() {
+        given().get("/api/rooms").then().statusCode(401).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body(Map.of("name", "x", "visibility", "public")).post("/api/rooms")
+                .then().statusCode(401);
+    }
+
+    private static Response create(String token, String name, String visibility) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("name", name, "visibility", visibility)).post("/api/rooms");
+    }
+
+    private static Response invite(String token, String room, String username, String role) {
+        Map<String, String> body = role == null ? Map.of("username", username) : Map.of("username", username, "role", role);
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                .post("/api/rooms/" + room + "/members");
+    }
+}
