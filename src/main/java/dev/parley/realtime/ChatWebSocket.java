@@ -80,7 +80,7 @@ public class ChatWebSocket {
             return connection.sendText(frames.error(e.requestId(), e.code(), e.getMessage()));
         }
         return connection.userData().get(SESSION)
-                .chain(session -> handle(session, frame)
+                .chain(session -> Uni.createFrom().deferred(() -> handle(session, frame))
                         .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                         .invoke(reply -> {
                             if (reply != null) {

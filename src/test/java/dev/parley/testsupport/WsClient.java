@@ -109,6 +109,24 @@ public final class WsClient implements AutoCloseable {
         return List.copyOf(listener.frames);
     }
 
+    /** The frames of a type for a room, in arrival order. */
+    public List<JsonNode> events(String type, String room) {
+        return listener.frames.stream()
+                .filter(f -> type.equals(f.path("type").asText()) && room.equals(f.path("room").asText()))
+                .toList();
+    }
+
+    /** Waits until {@code count} frames of the type have arrived for the room. */
+    public List<JsonNode> awaitEvents(String type, String room, int count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(type, room).size() >= count);
+        return events(type, room);
+    }
+
+    /** Stops taking frames from the socket, like a client that no longer reads. */
+    public void stopReading() {
+        listener.paused = true;
+    }
+
     public int awaitClose() {
         return await().atMost(Duration.ofSeconds(30)).until(() -> listener.closeCode, c -> c != null);
     }
@@ -147,6 +165,7 @@ public final class WsClient implements AutoCloseable {
         final List<JsonNode> frames = new CopyOnWriteArrayList<>();
         private final StringBuilder partial = new StringBuilder();
         volatile Integer closeCode;
+        volatile boolean paused;
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -160,7 +179,9 @@ public final class WsClient implements AutoCloseable {
                     partial.setLength(0);
                 }
             }
-            ws.request(1);
+            if (!paused) {
+                ws.request(1);
+            }
             return null;
         }
 
