@@ -63,8 +63,12 @@ public class ChatWebSocket {
     public Uni<Void> onOpen(WebSocketConnection self) {
         // Frames may arrive while the user record is still being read: they wait on the same Uni.
         Uni<ClientSession> session = currentUser.resolve(identity)
-                .map(user -> new ClientSession(UserView.of(user), self, config.limits().outboundBuffer(),
-                        new SendBudget(config.limits().sendRate(), config.limits().sendBurst())))
+                .map(user -> {
+                    ClientSession s = new ClientSession(UserView.of(user), self, config.limits().outboundBuffer(),
+                            new SendBudget(config.limits().sendRate(), config.limits().sendBurst()));
+                    s.onOverflow(() -> hub.leaveAll(s));
+                    return s;
+                })
                 .memoize().indefinitely();
         connection.userData().put(SESSION, session);
         return session.replaceWithVoid()

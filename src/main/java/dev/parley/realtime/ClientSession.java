@@ -17,8 +17,9 @@ import io.quarkus.websockets.next.WebSocketConnection;
  *
  * <p>Slow consumers: every frame written counts against {@code outboundLimit} until the socket has
  * taken it. A client that stops reading therefore cannot grow server memory without bound: once
- * the limit is passed the connection is closed with 1013 ("try again later"), and the client
- * reconnects and resumes with {@code since}.
+ * the limit is passed the session drops all its subscriptions, writes nothing more, and the
+ * connection is closed with 1013 ("try again later"); the close frame waits behind the unread data,
+ * so the client sees it when it reads again, then reconnects and resumes with {@code since}.
  */
 public final class ClientSession {
 
@@ -30,6 +31,9 @@ public final class ClientSession {
     private final long outboundLimit;
     private final SendBudget budget;
     private final AtomicLong outboundBytes = new AtomicLong();
+    private volatile Runnable onOverflow = () -> {
+    };
+    private volatile boolean overflowed;
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
     public ClientSession(UserView user, WebSocketConnection connection, long outboundLimit, SendBudget budget) {
@@ -37,6 +41,11 @@ public final class ClientSession {
         this.connection = connection;
         this.outboundLimit = outboundLimit;
         this.budget = budget;
+    }
+
+    /** What to do once the client falls too far behind (the gateway drops its subscriptions). */
+    public void onOverflow(Runnable action) {
+        this.onOverflow = action;
     }
 
     public UserView user() {
@@ -110,14 +119,16 @@ public final class ClientSession {
 
     /** Writes a frame, counting it against the outbound limit until the socket has taken it. */
     public void write(String json) {
+        if (overflowed) {
+            return;
+        }
         long size = json.length();
         if (outboundBytes.addAndGet(size) > outboundLimit) {
-            outboundBytes.addAndGet(-size);
-            if (connection.isOpen()) {
-                connection.close(new CloseReason(SLOW_CONSUMER_CLOSE, "slow consumer")).subscribe().with(v -> {
-                }, e -> {
-                });
-            }
+            overflowed = true;
+            onOverflow.run();
+            connection.close(new CloseReason(SLOW_CONSUMER_CLOSE, "slow consumer")).subscribe().with(v -> {
+            }, e -> {
+            });
             return;
         }
         connection.sendText(json).subscribe().with(v -> outboundBytes.addAndGet(-size), e -> outboundBytes.addAndGet(-size));
