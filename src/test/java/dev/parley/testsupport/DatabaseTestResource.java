@@ -21,24 +21,29 @@ public class DatabaseTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
+        synchronized (DatabaseTestResource.class) {
+            if (!created) {
+                recreate(DATABASE);
+                created = true;
+            }
+        }
+        return Map.of("parley.db.name", DATABASE);
+    }
+
+    /** Drops and creates a database on the local PostgreSQL (PARLEY_DB_* variables, else defaults). */
+    public static void recreate(String database) {
         String host = System.getenv().getOrDefault("PARLEY_DB_HOST", "localhost");
         String port = System.getenv().getOrDefault("PARLEY_DB_PORT", "5432");
         String user = System.getenv().getOrDefault("PARLEY_DB_USER", "postgres");
         String password = System.getenv().getOrDefault("PARLEY_DB_PASSWORD", "");
         String url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        synchronized (DatabaseTestResource.class) {
-            if (!created) {
-                    try (Connection c = DriverManager.getConnection(url, user, password);
-                        Statement s = c.createStatement()) {
-                    s.execute("drop database if exists " + DATABASE + " with (force)");
-                    s.execute("create database " + DATABASE);
-                    created = true;
-                } catch (SQLException e) {
-                    throw new IllegalStateException("Cannot create the test database on " + url, e);
-                }
-            }
+        try (Connection c = DriverManager.getConnection(url, user, password);
+                Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + database + " with (force)");
+            s.execute("create database " + database);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot create the test database " + database + " on " + url, e);
         }
-        return Map.of("parley.db.name", DATABASE);
     }
 
     @Override

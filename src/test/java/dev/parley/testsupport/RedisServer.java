@@ -1,0 +1,73 @@
+package dev.parley.testsupport;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private redis-server (the machine's binary) on its own port, that a test may stop and start
+ * again to play a Redis outage without disturbing the shared Redis on 6379.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private final int port;
+    private Process process;
+
+    private RedisServer(int port) {
+        this.port = port;
+    }
+
+    public static RedisServer start() {
+        RedisServer server = new RedisServer(ParleyProcess.freePort());
+        server.startAgain();
+        return server;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public void startAgain() {
+        try {
+            process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(Path.of("target", "it-redis.log").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(this::accepting);
+    }
+
+    /** Kills the server, dropping every connection at once, as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !accepting());
+    }
+
+    private boolean accepting() {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+}
