@@ -63,10 +63,11 @@ public class MessageRepository {
         });
     }
 
-    /** The newest {@code limit + 1} with seq above {@code after}, ascending. */
-    public Uni<List<MessageView>> newestAfter(SqlClient client, String roomId, long after, int limit) {
-        return client.preparedQuery(SELECT + " where m.room_id = $1 and m.seq > $3 order by m.seq desc limit $2")
-                .execute(Tuple.of(roomId, limit + 1, after))
+    /** The newest {@code limit + 1} with {@code after < seq <= upTo}, ascending. */
+    public Uni<List<MessageView>> newestBetween(SqlClient client, String roomId, long after, long upTo, int limit) {
+        return client.preparedQuery(SELECT
+                + " where m.room_id = $1 and m.seq > $3 and m.seq <= $4 order by m.seq desc limit $2")
+                .execute(Tuple.of(roomId, limit + 1, after, upTo))
                 .map(rows -> {
                     List<MessageView> list = views(rows);
                     Collections.reverse(list);

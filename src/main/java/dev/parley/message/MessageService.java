@@ -132,9 +132,9 @@ public class MessageService {
             if (since == null || since >= lastSeq) {
                 return Uni.createFrom().item(new Replay(lastSeq, List.of(), false));
             }
-            return messages.newestAfter(pool, roomId, since, REPLAY_LIMIT).map(list -> {
-                // later messages are committed after our subscription went live: they arrive as events
-                List<MessageView> missed = list.stream().filter(m -> m.seq() <= lastSeq).toList();
+            // Bounded by lastSeq: later messages were committed after the subscription went live and
+            // arrive as events.
+            return messages.newestBetween(pool, roomId, since, lastSeq, REPLAY_LIMIT).map(missed -> {
                 boolean truncated = missed.size() > REPLAY_LIMIT;
                 return new Replay(lastSeq, truncated ? missed.subList(1, missed.size()) : missed, truncated);
             });

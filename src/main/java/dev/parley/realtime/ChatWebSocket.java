@@ -3,8 +3,6 @@ package dev.parley.realtime;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
-import dev.parley.auth.CurrentUserService;
-import dev.parley.auth.UserView;
 import dev.parley.config.ParleyConfig;
 import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.ErrorCode;
@@ -31,25 +29,21 @@ import io.smallrye.mutiny.Uni;
 public class ChatWebSocket {
 
     private static final Logger LOG = Logger.getLogger(ChatWebSocket.class);
-    private static final UserData.TypedKey<Uni<ClientSession>> SESSION = new UserData.TypedKey<>("parley.session");
+    private static final UserData.TypedKey<ClientSession> SESSION = new UserData.TypedKey<>("parley.session");
 
     private final WebSocketConnection connection;
-    private final SecurityIdentity identity;
     private final WebSocketSecurity security;
-    private final CurrentUserService currentUser;
     private final FrameCodec codec;
     private final ServerFrames frames;
     private final RoomCommands commands;
     private final RoomHub hub;
     private final ParleyConfig config;
 
-    public ChatWebSocket(WebSocketConnection connection, SecurityIdentity identity, WebSocketSecurity security,
-            CurrentUserService currentUser, FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
+    public ChatWebSocket(WebSocketConnection connection, WebSocketSecurity security,
+            FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
             ParleyConfig config) {
         this.connection = connection;
-        this.identity = identity;
         this.security = security;
-        this.currentUser = currentUser;
         this.codec = codec;
         this.frames = frames;
         this.commands = commands;
@@ -60,19 +54,11 @@ public class ChatWebSocket {
     // The connection parameter is the connection itself, not the injected proxy: events are written
     // to it later from other threads, outside this connection's context.
     @OnOpen
-    public Uni<Void> onOpen(WebSocketConnection self) {
-        // Frames may arrive while the user record is still being read: they wait on the same Uni.
-        Uni<ClientSession> session = currentUser.resolve(identity)
-                .map(user -> {
-                    ClientSession s = new ClientSession(UserView.of(user), self, config.limits().outboundBuffer(),
-                            new SendBudget(config.limits().sendRate(), config.limits().sendBurst()));
-                    s.onOverflow(() -> hub.leaveAll(s));
-                    return s;
-                })
-                .memoize().indefinitely();
-        connection.userData().put(SESSION, session);
-        return session.replaceWithVoid()
-                .onFailure().call(e -> connection.close(new CloseReason(1008, "unknown user")));
+    public void onOpen(WebSocketConnection self) {
+        ClientSession session = new ClientSession(self.userData().get(ConnectionUserCheck.USER), self,
+                config.limits().outboundBuffer(), new SendBudget(config.limits().sendRate(), config.limits().sendBurst()));
+        session.onOverflow(() -> hub.leaveAll(session));
+        self.userData().put(SESSION, session);
     }
 
     @OnTextMessage
@@ -83,23 +69,22 @@ public class ChatWebSocket {
         } catch (FrameException e) {
             return connection.sendText(frames.error(e.requestId(), e.code(), e.getMessage()));
         }
-        return connection.userData().get(SESSION)
-                .chain(session -> Uni.createFrom().deferred(() -> handle(session, frame))
-                        .onFailure().recoverWithItem(e -> failure(frame.id(), e))
-                        .invoke(reply -> {
-                            if (reply != null) {
-                                session.write(reply);
-                            }
-                        }))
+        ClientSession session = connection.userData().get(SESSION);
+        return Uni.createFrom().deferred(() -> handle(session, frame))
+                .onFailure().recoverWithItem(e -> failure(frame.id(), e))
+                .invoke(reply -> {
+                    if (reply != null) {
+                        session.write(reply);
+                    }
+                })
                 .replaceWithVoid();
     }
 
     @OnClose
     public void onClose() {
-        Uni<ClientSession> session = connection.userData().get(SESSION);
+        ClientSession session = connection.userData().get(SESSION);
         if (session != null) {
-            session.subscribe().with(hub::leaveAll, e -> {
-            });
+            hub.leaveAll(session);
         }
     }
 

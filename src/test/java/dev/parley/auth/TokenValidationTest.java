@@ -91,5 +91,7 @@ class TokenValidationTest {
         String stranger = TestTokens.signWithParleyKey(
                 TestTokens.claims("00000000-0000-0000-0000-000000000000", "nobody", Duration.ofMinutes(5)));
         given().auth().oauth2(stranger).get("/api/me").then().statusCode(401).contentType("application/problem+json");
+        assertThatThrownBy(() -> WsClient.connectWithHeader(ws, stranger))
+                .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(401));
     }
 }

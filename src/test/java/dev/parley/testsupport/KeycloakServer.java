@@ -1,5 +1,7 @@
 package dev.parley.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +34,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * One real Keycloak process (the unpacked {@code keycloak-quarkus-dist}) for the whole test JVM,
  * serving the {@code parley} realm from {@code kubernetes/keycloak/parley-realm.json}.
@@ -42,6 +46,9 @@ import java.util.stream.Stream;
 public final class KeycloakServer {
 
     public static final String HOME_PROPERTY = "keycloak.test.home";
+    // A JVM-wide mark (system properties outlive class loaders); not under "parley.", which the
+    // application's configuration mapping owns.
+    private static final String STARTED_PROPERTY = "keycloak.test.started";
     public static final String HOST = "127.0.0.1";
     public static final int HTTP_PORT = 8180;
     /**
@@ -88,9 +95,15 @@ public final class KeycloakServer {
         if (startFailure != null) {
             throw startFailure;
         }
+        if (instance == null && System.getProperty(STARTED_PROPERTY) != null) {
+            // Launched by this JVM already, under another class loader (Quarkus gives each test
+            // profile its own): that launch holds the lock and its shutdown hook ends the server.
+            instance = new KeycloakServer();
+        }
         if (instance == null) {
             try {
                 launch();
+                System.setProperty(STARTED_PROPERTY, "true");
                 instance = new KeycloakServer();
             } catch (RuntimeException e) {
                 startFailure = e;
@@ -214,25 +227,29 @@ public final class KeycloakServer {
 
     private static FileLock acquireMachineLock() {
         Path lockFile = Path.of(System.getProperty("java.io.tmpdir"), "parley-keycloak-" + HTTP_PORT + ".lock");
-        long deadline = System.nanoTime() + LOCK_TIMEOUT.toNanos();
-        boolean announced = false;
         try {
             FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            while (true) {
-                FileLock lock = channel.tryLock();
-                if (lock != null) {
-                    return lock;
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            LOG.log(Level.INFO, "Waiting for another test JVM to release Keycloak ({0})", lockFile);
+            // lock() blocks until the other JVM exits; the future bounds the wait.
+            CompletableFuture<FileLock> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return channel.lock();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                if (System.nanoTime() > deadline) {
-                    channel.close();
-                    throw new IllegalStateException("Another test JVM kept the Keycloak lock " + lockFile
-                            + " for more than " + LOCK_TIMEOUT);
-                }
-                if (!announced) {
-                    LOG.log(Level.INFO, "Waiting for another test JVM to release Keycloak ({0})", lockFile);
-                    announced = true;
-                }
-                Thread.sleep(1000);
+            });
+            try {
+                return waiting.get(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                channel.close();
+                throw new IllegalStateException("Another test JVM kept the Keycloak lock " + lockFile
+                        + " for more than " + LOCK_TIMEOUT);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Cannot lock " + lockFile, e.getCause());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot lock " + lockFile, e);
@@ -307,22 +324,16 @@ public final class KeycloakServer {
     }
 
     private static void waitUntilReady(Process process, Path logFile) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!isReady()) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Keycloak exited with " + process.exitValue()
-                        + " before it was ready\n" + tail(logFile));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Keycloak was not ready within " + READY_TIMEOUT
-                        + "\n" + tail(logFile));
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for Keycloak", e);
-            }
+        try {
+            await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Keycloak exited with " + process.exitValue()
+                            + " before it was ready\n" + tail(logFile));
+                }
+                return isReady();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("Keycloak was not ready within " + READY_TIMEOUT + "\n" + tail(logFile));
         }
     }
 

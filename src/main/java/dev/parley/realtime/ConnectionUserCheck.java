@@ -1,0 +1,54 @@
+package dev.parley.realtime;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.parley.auth.CurrentUserService;
+import dev.parley.auth.UserView;
+import dev.parley.problem.DependencyFailure;
+import dev.parley.problem.ErrorCode;
+import dev.parley.problem.ParleyException;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Finds the user behind the verified token before the upgrade, so that a token of an unknown user
+ * gets HTTP 401 (and a database outage 503) instead of a socket that opens and closes. The user
+ * travels to the connection in its user data.
+ */
+@ApplicationScoped
+public class ConnectionUserCheck implements HttpUpgradeCheck {
+
+    static final UserData.TypedKey<UserView> USER = new UserData.TypedKey<>("parley.user");
+    private static final Logger LOG = Logger.getLogger(ConnectionUserCheck.class);
+
+    private final CurrentUserService currentUser;
+
+    public ConnectionUserCheck(CurrentUserService currentUser) {
+        this.currentUser = currentUser;
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        return context.securityIdentity()
+                .chain(identity -> identity == null || identity.isAnonymous()
+                        ? Uni.createFrom().failure(ParleyException.unauthorized("no token"))
+                        : currentUser.resolve(identity))
+                .map(user -> {
+                    context.userData().put(USER, UserView.of(user));
+                    return CheckResult.permitUpgradeSync();
+                })
+                .onFailure().recoverWithUni(e -> {
+                    if (e instanceof ParleyException p && p.code() == ErrorCode.UNAUTHORIZED) {
+                        return CheckResult.rejectUpgrade(401, Map.of("WWW-Authenticate", List.of("Bearer")));
+                    }
+                    LOG.warnf("Cannot look up the user of a WebSocket upgrade: %s", e.toString());
+                    return CheckResult.rejectUpgrade(DependencyFailure.is(e) ? 503 : 500);
+                });
+    }
+}
