@@ -26,6 +26,19 @@ public interface ParleyConfig {
 
     Limits limits();
 
+    Batch batch();
+
+    /** Group commit of sends. */
+    interface Batch {
+        /** Off: one transaction per send (the pre-group-commit path, kept for comparison). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most sends written in one transaction. */
+        @WithDefault("500")
+        int maxSize();
+    }
+
     /** Where PostgreSQL is; the datasource URLs in application.properties are built from these. */
     interface Db {
         @WithDefault("localhost")

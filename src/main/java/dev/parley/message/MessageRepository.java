@@ -23,7 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class MessageRepository {
 
-    private static final String SELECT = """
+    static final String SELECT = """
             select m.room_id, m.seq, m.text, m.client_msg_id, m.created_at, m.edited_at, m.deleted,
                    u.id as user_id, u.username, coalesce(u.display_name, u.username) as shown_name
               from messages m join users u on u.id = m.sender_id

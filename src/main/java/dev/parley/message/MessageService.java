@@ -37,22 +37,18 @@ public class MessageService {
     private final RoomHub hub;
     private final RoomEvents events;
     private final ParleyConfig config;
+    private final MessageBatcher batcher;
 
     public MessageService(Pool pool, MessageRepository messages, RoomRepository rooms, RoomHub hub, RoomEvents events,
-            ParleyConfig config) {
+            ParleyConfig config, MessageBatcher batcher) {
         this.pool = pool;
         this.messages = messages;
         this.rooms = rooms;
         this.hub = hub;
         this.events = events;
         this.config = config;
-    }
-
-    /**
-     * The outcome of a send: the message, whether this call stored it (false: a retry), and whether
-     * the sender became a member of the (public) room by it.
-     */
-    public record Sent(MessageView message, boolean created, boolean joined) {
+        this.batcher = batcher;
+        batcher.fallback(this::sendOne);
     }
 
     public Uni<Sent> send(UserView sender, String roomId, String text, String clientMsgId) {
@@ -62,6 +58,16 @@ public class MessageService {
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }
+        Uni<Sent> write = config.batch().enabled() ? batcher.submit(sender, roomId, text, clientMsgId)
+                : sendOne(sender, roomId, text, clientMsgId);
+        return write.invoke(sent -> publish(roomId, sender, sent));
+    }
+
+    /**
+     * The single-message write path: one transaction for one send. The batcher falls back to it when
+     * a batch loses a race with another writer, and it settles each race by itself.
+     */
+    Uni<Sent> sendOne(UserView sender, String roomId, String text, String clientMsgId) {
         return pool.withTransaction(tx -> rooms.access(tx, sender.id(), roomId)
                 .chain(access -> {
                     requireExists(access);
@@ -84,13 +90,16 @@ public class MessageService {
                 // Two attempts with the same clientMsgId raced: the loser answers with the winner's message.
                 .onFailure(UniqueViolation::is)
                 .recoverWithUni(() -> messages.findByClientMsgId(pool, roomId, sender.id(), clientMsgId)
-                        .map(existing -> new Sent(existing, false, false)))
-                .invoke(sent -> {
-                    if (sent.joined()) {
-                        events.memberJoined(roomId, sender);
-                    }
-                    hub.publishMessage(sent.message());
-                });
+                        .map(existing -> new Sent(existing, false, false)));
+    }
+
+    // After commit. A retry publishes the stored message again: its first attempt may have died
+    // between commit and publish.
+    private void publish(String roomId, UserView sender, Sent sent) {
+        if (sent.joined()) {
+            events.memberJoined(roomId, sender);
+        }
+        hub.publishMessage(sent.message());
     }
 
     public Uni<HistoryPage> history(UserView reader, String roomId, Long before, Long after, Integer limit) {

@@ -10,6 +10,7 @@ import dev.parley.problem.ParleyException;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -24,7 +25,9 @@ import io.smallrye.mutiny.Uni;
  * The WebSocket gateway: one connection per client, authenticated at the upgrade, carrying many
  * rooms. It parses frames, hands each to its handler and writes exactly one answer per request.
  */
-@WebSocket(path = "/ws")
+// Frames of one connection are handled concurrently, so a client may keep several sends in flight;
+// they still enter the group-commit queue in the order received, which keeps their seqs in order.
+@WebSocket(path = "/ws", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 @Authenticated
 public class ChatWebSocket {
 

@@ -102,7 +102,9 @@ public final class WsClient implements AutoCloseable {
     }
 
     public JsonNode awaitFrame(Predicate<JsonNode> match) {
-        return await().atMost(Duration.ofSeconds(15)).until(() -> listener.find(match), f -> f != null);
+        // frames usually are there already: look at once, then often
+        return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(() -> listener.find(match), f -> f != null);
     }
 
     public List<JsonNode> frames() {
@@ -118,7 +120,8 @@ public final class WsClient implements AutoCloseable {
 
     /** Waits until {@code count} frames of the type have arrived for the room. */
     public List<JsonNode> awaitEvents(String type, String room, int count) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> events(type, room).size() >= count);
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(() -> events(type, room).size() >= count);
         return events(type, room);
     }
 
