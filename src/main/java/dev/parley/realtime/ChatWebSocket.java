@@ -20,6 +20,7 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.quarkus.websockets.next.WebSocketSecurity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClosedException;
 
 /**
  * The WebSocket gateway: one connection per client, authenticated at the upgrade, carrying many
@@ -54,25 +55,44 @@ public class ChatWebSocket {
         this.config = config;
     }
 
-    // The connection parameter is the connection itself, not the injected proxy: events are written
-    // to it later from other threads, outside this connection's context.
     @OnOpen
     public void onOpen(WebSocketConnection self) {
-        ClientSession session = new ClientSession(self.userData().get(ConnectionUserCheck.USER), self,
-                config.limits().outboundBuffer(), new SendBudget(config.limits().sendRate(), config.limits().sendBurst()));
-        session.onOverflow(() -> hub.leaveAll(session));
-        self.userData().put(SESSION, session);
+        session(self);
+    }
+
+    // The connection parameter is the connection itself, not the injected proxy: events are written
+    // to it later from other threads, outside this connection's context. With concurrent inbound
+    // processing the first frame may be handled before @OnOpen ran, so whoever comes first creates
+    // the session.
+    private ClientSession session(WebSocketConnection self) {
+        ClientSession session = self.userData().get(SESSION);
+        if (session != null) {
+            return session;
+        }
+        synchronized (self) {
+            session = self.userData().get(SESSION);
+            if (session == null) {
+                ClientSession created = new ClientSession(self.userData().get(ConnectionUserCheck.USER), self,
+                        config.limits().outboundBuffer(),
+                        new SendBudget(config.limits().sendRate(), config.limits().sendBurst()));
+                created.onOverflow(() -> hub.leaveAll(created));
+                self.userData().put(SESSION, created);
+                session = created;
+            }
+            return session;
+        }
     }
 
     @OnTextMessage
-    public Uni<Void> onMessage(String raw) {
+    public Uni<Void> onMessage(String raw, WebSocketConnection self) {
         ClientFrame frame;
         try {
             frame = codec.read(raw);
         } catch (FrameException e) {
-            return connection.sendText(frames.error(e.requestId(), e.code(), e.getMessage()));
+            session(self).write(frames.error(e.requestId(), e.code(), e.getMessage()));
+            return Uni.createFrom().voidItem();
         }
-        ClientSession session = connection.userData().get(SESSION);
+        ClientSession session = session(self);
         return Uni.createFrom().deferred(() -> handle(session, frame))
                 .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                 .invoke(reply -> {
@@ -84,8 +104,8 @@ public class ChatWebSocket {
     }
 
     @OnClose
-    public void onClose() {
-        ClientSession session = connection.userData().get(SESSION);
+    public void onClose(WebSocketConnection self) {
+        ClientSession session = self.userData().get(SESSION);
         if (session != null) {
             hub.leaveAll(session);
         }
@@ -100,6 +120,9 @@ public class ChatWebSocket {
     public Uni<Void> onError(Throwable failure) {
         if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
             return connection.close(new CloseReason(1009, "message too big"));
+        }
+        if (failure instanceof HttpClosedException || !connection.isOpen()) {
+            return Uni.createFrom().voidItem(); // the client went away; nothing to answer
         }
         LOG.error("Unexpected failure on a WebSocket connection", failure);
         return connection.isOpen() ? connection.sendText(frames.error(null, ErrorCode.INTERNAL, "internal error"))

@@ -71,9 +71,23 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown scenario " + argv[0]);
             };
             bench.report(argv[0], results);
+            if (Boolean.parseBoolean(args.getOrDefault("check", "false")) && !healthy(results)) {
+                System.err.println("benchmark check failed: work was lost or refused");
+                System.exit(1);
+            }
         } finally {
             bench.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** With --check: nothing refused, nothing lost, something measured. */
+    private static boolean healthy(Map<String, Object> r) {
+        boolean noErrors = ((Number) r.getOrDefault("errors", 0L)).longValue() == 0
+                && ((Number) r.getOrDefault("failures", 0L)).longValue() == 0;
+        boolean delivered = !r.containsKey("deliveryRatio") || ((Number) r.get("deliveryRatio")).doubleValue() == 1.0;
+        boolean measured = ((Number) r.getOrDefault("committed", r.getOrDefault("sent", r.getOrDefault("opened", 0L))))
+                .longValue() > 0;
+        return noErrors && delivered && measured;
     }
 
     // ---------------------------------------------------------------------------------------------
