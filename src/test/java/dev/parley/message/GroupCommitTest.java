@@ -1,6 +1,7 @@
 package dev.parley.message;
 
 import static io.restassured.RestAssured.given;
+import static dev.parley.testsupport.Frames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -13,8 +14,6 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
@@ -29,7 +28,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class GroupCommitTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/ws")
     URI ws;
@@ -119,11 +117,4 @@ class GroupCommitTest {
                 .<Integer>path("lastSeq")).isZero();
     }
 
-    private static String frame(String type, String id, Object... fields) {
-        ObjectNode node = JSON.createObjectNode().put("type", type).put("id", id);
-        for (int i = 0; i < fields.length; i += 2) {
-            node.set((String) fields[i], JSON.valueToTree(fields[i + 1]));
-        }
-        return node.toString();
-    }
 }

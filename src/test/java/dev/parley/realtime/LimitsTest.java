@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.parley.testsupport.Frames;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
 import dev.parley.testsupport.WsClient;
@@ -40,13 +41,13 @@ class LimitsTest {
             String r1 = TestRooms.create(alice.token(), "public");
             String r2 = TestRooms.create(alice.token(), "public");
             String r3 = TestRooms.create(alice.token(), "public");
-            assertThat(a.request(RoomProtocolTest.frame("subscribe", "1", "room", r1), "1").path("type").asText()).isEqualTo("ok");
-            assertThat(a.request(RoomProtocolTest.frame("subscribe", "2", "room", r2), "2").path("type").asText()).isEqualTo("ok");
-            JsonNode third = a.request(RoomProtocolTest.frame("subscribe", "3", "room", r3), "3");
+            assertThat(a.request(Frames.frame("subscribe", "1", "room", r1), "1").path("type").asText()).isEqualTo("ok");
+            assertThat(a.request(Frames.frame("subscribe", "2", "room", r2), "2").path("type").asText()).isEqualTo("ok");
+            JsonNode third = a.request(Frames.frame("subscribe", "3", "room", r3), "3");
             assertThat(third.path("code").asText()).isEqualTo("too_large");
             assertThat(hub.localSubscribers(r3)).isZero();
             // subscribing again to a room already held is no new subscription
-            assertThat(a.request(RoomProtocolTest.frame("subscribe", "4", "room", r1), "4").path("type").asText()).isEqualTo("ok");
+            assertThat(a.request(Frames.frame("subscribe", "4", "room", r1), "4").path("type").asText()).isEqualTo("ok");
         }
     }
 
@@ -56,7 +57,7 @@ class LimitsTest {
         String room = TestRooms.create(alice.token(), "public");
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token())) {
             for (int i = 0; i < 6; i++) {
-                a.send(RoomProtocolTest.frame("send", "r" + i, "room", room, "text", "burst " + i));
+                a.send(Frames.frame("send", "r" + i, "room", room, "text", "burst " + i));
             }
             long limited = 0;
             long stored = 0;
@@ -78,7 +79,7 @@ class LimitsTest {
             // the budget refills over time
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(300)).until(() -> {
                 String id = "later-" + System.nanoTime();
-                return "ok".equals(a.request(RoomProtocolTest.frame("send", id, "room", room, "text", "later"), id)
+                return "ok".equals(a.request(Frames.frame("send", id, "room", room, "text", "later"), id)
                         .path("type").asText());
             });
         }
@@ -90,7 +91,7 @@ class LimitsTest {
         TestUsers.TestUser sleepy = TestUsers.create("sleepy");
         String room = TestRooms.create(alice.token(), "public");
         try (WsClient s = WsClient.connectWithHeader(ws, sleepy.token())) {
-            assertThat(s.request(RoomProtocolTest.frame("subscribe", "s", "room", room), "s").path("type").asText())
+            assertThat(s.request(Frames.frame("subscribe", "s", "room", room), "s").path("type").asText())
                     .isEqualTo("ok");
             s.stopReading();
             String big = "z".repeat(50_000);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.parley.testsupport.DatabaseTestResource;
+import dev.parley.testsupport.Frames;
 import dev.parley.testsupport.ParleyProcess;
 import dev.parley.testsupport.RedisServer;
 import dev.parley.testsupport.WsClient;
@@ -82,12 +83,12 @@ class MultiInstanceIT {
                 WsClient onB = WsClient.connectWithHeader(b.ws(), bob.token)) {
             subscribe(onA, room, null);
             subscribe(onB, room, null);
-            JsonNode sent = onA.request(RoomProtocolTest.frame("send", "a1", "room", room, "text", "from A"), "a1");
+            JsonNode sent = onA.request(Frames.frame("send", "a1", "room", room, "text", "from A"), "a1");
             JsonNode received = onB.awaitEvents("message", room, 1).get(0);
             assertThat(received.path("seq").asLong()).isEqualTo(sent.path("seq").asLong());
             assertThat(received.path("text").asText()).isEqualTo("from A");
 
-            onB.request(RoomProtocolTest.frame("send", "b1", "room", room, "text", "from B"), "b1");
+            onB.request(Frames.frame("send", "b1", "room", room, "text", "from B"), "b1");
             List<JsonNode> onAEvents = onA.awaitEvents("message", room, 2);
             assertThat(onAEvents.get(1).path("text").asText()).isEqualTo("from B");
             assertThat(onAEvents.get(1).path("seq").asLong()).isEqualTo(2);
@@ -200,8 +201,8 @@ class MultiInstanceIT {
 
     private static JsonNode subscribe(WsClient client, String room, Long since) {
         String id = "sub-" + System.nanoTime();
-        JsonNode ok = client.request(since == null ? RoomProtocolTest.frame("subscribe", id, "room", room)
-                : RoomProtocolTest.frame("subscribe", id, "room", room, "since", since), id);
+        JsonNode ok = client.request(since == null ? Frames.frame("subscribe", id, "room", room)
+                : Frames.frame("subscribe", id, "room", room, "since", since), id);
         assertThat(ok.path("type").asText()).as(ok.toString()).isEqualTo("ok");
         return ok;
     }

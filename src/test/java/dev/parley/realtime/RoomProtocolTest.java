@@ -1,6 +1,7 @@
 package dev.parley.realtime;
 
 import static io.restassured.RestAssured.given;
+import static dev.parley.testsupport.Frames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,8 +16,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
@@ -29,7 +28,6 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 class RoomProtocolTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/ws")
     URI ws;
@@ -322,12 +320,4 @@ class RoomProtocolTest {
                 .post("/api/rooms/" + room + "/messages").then().statusCode(201);
     }
 
-    /** A frame from alternating names and values. */
-    static String frame(String type, String id, Object... fields) {
-        ObjectNode node = JSON.createObjectNode().put("type", type).put("id", id);
-        for (int i = 0; i < fields.length; i += 2) {
-            node.set((String) fields[i], JSON.valueToTree(fields[i + 1]));
-        }
-        return node.toString();
-    }
 }

@@ -1,0 +1,22 @@
+package dev.parley.testsupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Client frames for tests, written as JSON the way a client would. */
+public final class Frames {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Frames() {
+    }
+
+    /** A frame of {@code type} with request id {@code id} and fields given as alternating names and values. */
+    public static String frame(String type, String id, Object... fields) {
+        ObjectNode node = JSON.createObjectNode().put("type", type).put("id", id);
+        for (int i = 0; i < fields.length; i += 2) {
+            node.set((String) fields[i], JSON.valueToTree(fields[i + 1]));
+        }
+        return node.toString();
+    }
+}
