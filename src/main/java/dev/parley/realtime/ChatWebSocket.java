@@ -107,6 +107,7 @@ public class ChatWebSocket {
     public void onClose(WebSocketConnection self) {
         ClientSession session = self.userData().get(SESSION);
         if (session != null) {
+            session.markClosed();
             hub.leaveAll(session);
         }
     }

@@ -34,6 +34,7 @@ public final class ClientSession {
     private volatile Runnable onOverflow = () -> {
     };
     private volatile boolean overflowed;
+    private volatile boolean closed;
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
     public ClientSession(UserView user, WebSocketConnection connection, long outboundLimit, SendBudget budget) {
@@ -46,6 +47,15 @@ public final class ClientSession {
     /** What to do once the client falls too far behind (the gateway drops its subscriptions). */
     public void onOverflow(Runnable action) {
         this.onOverflow = action;
+    }
+
+    /** The connection is gone: nothing more is written, and late subscriptions undo themselves. */
+    public void markClosed() {
+        closed = true;
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     public UserView user() {

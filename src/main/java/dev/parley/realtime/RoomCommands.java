@@ -75,6 +75,12 @@ public class RoomCommands {
                                 hub.presentUsers(room), replay.messages().size(), replay.truncated())));
                         hub.seen(room, replay.lastSeq());
                         session.goLive(subscription, replay.lastSeq());
+                        if (session.isClosed()) {
+                            // the socket closed while this subscribe was under way (frames are
+                            // handled concurrently): leaving the session registered would leak it
+                            session.end(room, subscription);
+                            hub.leave(room, session);
+                        }
                         return (String) null;
                     })
                     .onFailure().invoke(e -> {
