@@ -42,7 +42,7 @@ public class CurrentUserService {
             return Uni.createFrom().failure(ParleyException.unauthorized("token has no issuer or subject"));
         }
         if (issuer.equals(config.auth().issuer())) {
-            return Panache.withSession(() -> users.findById(subject))
+            return users.findDetached(subject)
                     .onItem().ifNull().failWith(() -> ParleyException.unauthorized("unknown user"));
         }
         return Panache.withSession(() -> users.findByIssuerAndSubject(issuer, subject))
