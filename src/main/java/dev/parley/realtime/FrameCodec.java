@@ -15,8 +15,9 @@ import dev.parley.config.ParleyConfig;
 import dev.parley.problem.ErrorCode;
 
 /**
- * Reads client frames strictly (a number is not a string, a string is not a number) and writes
- * server frames. Every way a frame can be wrong ends in a {@link FrameException} with a code.
+ * Reads client frames strictly (a number is not a string, a string is not a number); answers are
+ * built by {@link ServerFrames} with the same mapper. Every way a frame can be wrong ends in a
+ * {@link FrameException} with a code.
  */
 @ApplicationScoped
 public class FrameCodec {
@@ -64,14 +65,6 @@ public class FrameCodec {
             throw new FrameException(ErrorCode.BAD_REQUEST, id, "invalid field: " + field);
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.BAD_REQUEST, id, "invalid frame");
-        }
-    }
-
-    public String write(Object frame) {
-        try {
-            return mapper.writeValueAsString(frame);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + frame.getClass(), e);
         }
     }
 
