@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +17,7 @@ import org.jboss.logging.Logger;
 import dev.parley.auth.UserView;
 import dev.parley.config.ParleyConfig;
 import dev.parley.problem.ParleyException;
+import dev.parley.problem.UniqueViolation;
 import dev.parley.wire.WireTime;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -123,9 +123,11 @@ public class MessageBatcher {
     }
 
     private static boolean isRace(Throwable failure) {
+        if (UniqueViolation.is(failure)) {
+            return true;
+        }
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof PgException pg
-                    && ("23505".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState()))) {
+            if (t instanceof PgException pg && "40P01".equals(pg.getSqlState())) { // deadlock detected
                 return true;
             }
         }
@@ -209,9 +211,7 @@ public class MessageBatcher {
             // One index probe of the unique key per clientMsgId: "limit 1" keeps the planner from
             // flattening the lateral subquery into a hash join that scans the whole table (seen:
             // throughput fell with every run as the table grew).
-            return tx.preparedQuery("""
-                    select m.room_id, m.seq, m.text, m.client_msg_id, m.created_at, m.edited_at, m.deleted,
-                           u.id as user_id, u.username, coalesce(u.display_name, u.username) as shown_name
+            return tx.preparedQuery(MessageRepository.VIEW_COLUMNS + """
                       from unnest($1::text[], $2::text[], $3::text[]) as k(room_id, sender_id, client_msg_id)
                       cross join lateral (select * from messages x
                                            where x.room_id = k.room_id and x.sender_id = k.sender_id
@@ -352,8 +352,5 @@ public class MessageBatcher {
     }
 
     private record Key(String room, String user, String clientMsgId) {
-        Key {
-            Objects.requireNonNull(room);
-        }
     }
 }

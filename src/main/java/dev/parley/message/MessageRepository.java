@@ -23,11 +23,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class MessageRepository {
 
-    static final String SELECT = """
+    /** The columns {@link #view(Row)} reads, from {@code messages m} and {@code users u}. */
+    static final String VIEW_COLUMNS = """
             select m.room_id, m.seq, m.text, m.client_msg_id, m.created_at, m.edited_at, m.deleted,
                    u.id as user_id, u.username, coalesce(u.display_name, u.username) as shown_name
-              from messages m join users u on u.id = m.sender_id
             """;
+
+    private static final String SELECT = VIEW_COLUMNS + " from messages m join users u on u.id = m.sender_id\n";
 
     public record Stored(long seq, OffsetDateTime createdAt) {
     }

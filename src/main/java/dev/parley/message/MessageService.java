@@ -19,10 +19,10 @@ import io.vertx.mutiny.sqlclient.Pool;
 /**
  * Sending and reading messages. The same code serves the WebSocket and the REST API.
  *
- * <p>Write path: validate, authorize, one transaction that joins a public room if needed, assigns
- * the next seq and inserts; then publish. An error means nothing was stored; with a
- * {@code clientMsgId} a retry returns the stored message (and publishes it again, in case the first
- * attempt died between commit and publish).
+ * <p>Write path: validate, then the group commit ({@link MessageBatcher}) authorizes, joins public
+ * rooms, assigns seqs and inserts, one transaction per batch; after the commit, publish. An error
+ * means nothing was stored; with a {@code clientMsgId} a retry returns the stored message (and
+ * publishes it again, in case the first attempt died between commit and publish).
  */
 @ApplicationScoped
 public class MessageService {
