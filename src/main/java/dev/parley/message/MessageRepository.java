@@ -84,12 +84,6 @@ public class MessageRepository {
                 .map(MessageRepository::views);
     }
 
-    public Uni<Long> lastSeq(SqlClient client, String roomId) {
-        return client.preparedQuery("select last_seq from rooms where id = $1")
-                .execute(Tuple.of(roomId))
-                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong(0) : null);
-    }
-
     private static List<MessageView> views(RowSet<Row> rows) {
         List<MessageView> list = new ArrayList<>(rows.size());
         for (Row row : rows) {

@@ -133,20 +133,17 @@ public class MessageService {
     public record Replay(long lastSeq, List<MessageView> messages, boolean truncated) {
     }
 
-    public Uni<Replay> replay(String roomId, Long since) {
-        return messages.lastSeq(pool, roomId).chain(lastSeq -> {
-            if (lastSeq == null) {
-                return Uni.createFrom().failure(ParleyException.notFound("no such room"));
-            }
-            if (since == null || since >= lastSeq) {
-                return Uni.createFrom().item(new Replay(lastSeq, List.of(), false));
-            }
-            // Bounded by lastSeq: later messages were committed after the subscription went live and
-            // arrive as events.
-            return messages.newestBetween(pool, roomId, since, lastSeq, REPLAY_LIMIT).map(missed -> {
-                boolean truncated = missed.size() > REPLAY_LIMIT;
-                return new Replay(lastSeq, truncated ? missed.subList(1, missed.size()) : missed, truncated);
-            });
+    /**
+     * What a subscriber missed after {@code since}, up to {@code lastSeq} (read once the subscription
+     * was live: later messages arrive as events).
+     */
+    public Uni<Replay> replay(String roomId, Long since, long lastSeq) {
+        if (since == null || since >= lastSeq) {
+            return Uni.createFrom().item(new Replay(lastSeq, List.of(), false));
+        }
+        return messages.newestBetween(pool, roomId, since, lastSeq, REPLAY_LIMIT).map(missed -> {
+            boolean truncated = missed.size() > REPLAY_LIMIT;
+            return new Replay(lastSeq, truncated ? missed.subList(1, missed.size()) : missed, truncated);
         });
     }
 

@@ -60,34 +60,34 @@ public class RoomCommands {
         if (!session.isSubscribed(room) && session.subscriptionCount() >= config.limits().subscriptions()) {
             throw ParleyException.tooLarge("at most " + config.limits().subscriptions() + " subscriptions per connection");
         }
-        return rooms.openForSubscription(session.user(), room).chain(access -> {
-            // Live first, history second: whatever commits after the replay's snapshot arrives live,
-            // held back until the replay and the ok are written.
-            ClientSession.Subscription subscription = session.begin(room);
-            return hub.join(room, session)
-                    .onFailure().transform(e -> ParleyException.unavailable("fan-out is unavailable; retry"))
-                    .chain(() -> messages.replay(room, frame.since()))
-                    .map(replay -> {
-                        for (MessageView m : replay.messages()) {
-                            session.write(frames.event("message", m));
-                        }
-                        session.write(frames.ok(frame.id(), new Subscribed(room, replay.lastSeq(),
-                                hub.presentUsers(room), replay.messages().size(), replay.truncated())));
-                        hub.seen(room, replay.lastSeq());
-                        session.goLive(subscription, replay.lastSeq());
-                        if (session.isClosed()) {
-                            // the socket closed while this subscribe was under way (frames are
-                            // handled concurrently): leaving the session registered would leak it
-                            session.end(room, subscription);
-                            hub.leave(room, session);
-                        }
-                        return (String) null;
-                    })
-                    .onFailure().invoke(e -> {
+        // Live first, then the room: whatever commits after the seq read below arrives live, held
+        // back until the replay and the ok are written. A refused subscribe drops what it held.
+        ClientSession.Subscription subscription = session.begin(room);
+        return hub.join(room, session)
+                .onFailure().transform(e -> ParleyException.unavailable("fan-out is unavailable; retry"))
+                .chain(() -> rooms.openForSubscription(session.user(), room))
+                .chain(lastSeq -> messages.replay(room, frame.since(), lastSeq))
+                .map(replay -> {
+                    for (MessageView m : replay.messages()) {
+                        session.write(frames.event("message", m));
+                    }
+                    List<UserView> presence = hub.goLive(room, session);
+                    session.write(frames.ok(frame.id(), new Subscribed(room, replay.lastSeq(),
+                            presence, replay.messages().size(), replay.truncated())));
+                    hub.seen(room, replay.lastSeq());
+                    session.goLive(subscription, replay.lastSeq());
+                    if (session.isClosed()) {
+                        // the socket closed while this subscribe was under way (frames are handled
+                        // concurrently): leaving the session registered would leak it
                         session.end(room, subscription);
                         hub.leave(room, session);
-                    });
-        });
+                    }
+                    return (String) null;
+                })
+                .onFailure().invoke(e -> {
+                    session.end(room, subscription);
+                    hub.leave(room, session);
+                });
     }
 
     public Uni<String> unsubscribe(ClientSession session, ClientFrame.Unsubscribe frame) {

@@ -1,9 +1,9 @@
 package dev.parley.realtime;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,9 +50,12 @@ public class RoomHub implements Broker.Listener {
         broker.start(this);
     }
 
-    /** Adds a local subscriber; completes when the broker carries the room's events to this instance. */
+    /**
+     * Adds a local subscriber, not yet counted as present; completes when the broker carries the
+     * room's events to this instance.
+     */
     public Uni<Void> join(String room, ClientSession session) {
-        rooms.computeIfAbsent(room, k -> new LocalRoom()).sessions.add(session);
+        rooms.computeIfAbsent(room, k -> new LocalRoom()).sessions.putIfAbsent(session, Boolean.FALSE);
         // every join waits for the broker's confirmation (a no-op once the room is subscribed)
         return broker.subscribe(room);
     }
@@ -68,7 +71,7 @@ public class RoomHub implements Broker.Listener {
     public void leave(String room, ClientSession session) {
         boolean[] last = new boolean[1];
         rooms.computeIfPresent(room, (k, local) -> {
-            local.sessions.remove(session);
+            local.remove(session);
             if (local.sessions.isEmpty()) {
                 last[0] = true;
                 return null;
@@ -111,17 +114,16 @@ public class RoomHub implements Broker.Listener {
         rooms.forEach((room, local) -> repair(room, local.forwarded));
     }
 
-    /** The distinct users with a live subscription to the room on this instance. */
-    public List<UserView> presentUsers(String room) {
+    /**
+     * Counts the session's user as present in the room (its subscription is live) and returns the
+     * distinct users present on this instance, the caller included.
+     */
+    public List<UserView> goLive(String room, ClientSession session) {
         LocalRoom local = rooms.get(room);
         if (local == null) {
-            return List.of();
+            return List.of(session.user());
         }
-        Map<String, UserView> users = new LinkedHashMap<>();
-        for (ClientSession session : local.sessions) {
-            users.putIfAbsent(session.user().id(), session.user());
-        }
-        return List.copyOf(users.values());
+        return local.present(session);
     }
 
     /** How many sessions of this instance listen to the room (for tests and metrics). */
@@ -138,16 +140,16 @@ public class RoomHub implements Broker.Listener {
         if (event.seq() > 0) {
             local.advance(event.seq());
         }
-        for (ClientSession session : local.sessions) {
+        for (ClientSession session : local.sessions.keySet()) {
             session.deliver(room, event);
         }
         if ("room.deleted".equals(event.type())) {
-            for (ClientSession session : List.copyOf(local.sessions)) {
+            for (ClientSession session : List.copyOf(local.sessions.keySet())) {
                 session.end(room);
                 leave(room, session);
             }
         } else if ("member.left".equals(event.type()) && event.subject() != null) {
-            for (ClientSession session : List.copyOf(local.sessions)) {
+            for (ClientSession session : List.copyOf(local.sessions.keySet())) {
                 if (event.subject().equals(session.user().id())) {
                     session.end(room);
                     leave(room, session);
@@ -169,14 +171,50 @@ public class RoomHub implements Broker.Listener {
         }, e -> LOG.warnf("Repair of room %s failed: %s", room, e.getMessage()));
     }
 
+    /**
+     * One room's subscribers on this instance. A session is in {@code sessions} from the start of its
+     * subscribe (so no event is missed while it catches up) and counts towards presence once live;
+     * presence is kept as a count per user, so answering a subscribe does not walk every session.
+     */
     private static final class LocalRoom {
-        final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+        /** Each session, and whether it is counted as present. */
+        final Map<ClientSession, Boolean> sessions = new ConcurrentHashMap<>();
+        private final Map<String, Present> present = new HashMap<>();
         volatile long forwarded;
 
         synchronized void advance(long seq) {
             if (seq > forwarded) {
                 forwarded = seq;
             }
+        }
+
+        synchronized List<UserView> present(ClientSession session) {
+            if (sessions.replace(session, Boolean.FALSE, Boolean.TRUE)) {
+                present.computeIfAbsent(session.user().id(), id -> new Present(session.user())).sessions++;
+            }
+            List<UserView> users = new ArrayList<>(present.size());
+            for (Present p : present.values()) {
+                users.add(p.user);
+            }
+            return users;
+        }
+
+        synchronized void remove(ClientSession session) {
+            if (Boolean.TRUE.equals(sessions.remove(session))) {
+                Present p = present.get(session.user().id());
+                if (p != null && --p.sessions == 0) {
+                    present.remove(session.user().id());
+                }
+            }
+        }
+    }
+
+    private static final class Present {
+        final UserView user;
+        int sessions;
+
+        Present(UserView user) {
+            this.user = user;
         }
     }
 }

@@ -55,8 +55,16 @@ public class RoomRepository {
 
     /** The caller's access to the room, or null when there is no such room. */
     public Uni<RoomAccess> access(SqlClient client, String userId, String roomId) {
+        return snapshot(client, userId, roomId).map(snapshot -> snapshot == null ? null : snapshot.access());
+    }
+
+    /**
+     * The caller's access to the room together with its newest seq, in one round trip; null when
+     * there is no such room.
+     */
+    public Uni<RoomSnapshot> snapshot(SqlClient client, String userId, String roomId) {
         return client.preparedQuery("""
-                select r.visibility, m.role from rooms r
+                select r.visibility, m.role, r.last_seq from rooms r
                   left join memberships m on m.room_id = r.id and m.user_id = $2
                  where r.id = $1""")
                 .execute(Tuple.of(roomId, userId))
@@ -65,12 +73,17 @@ public class RoomRepository {
                         return null;
                     }
                     Row row = rows.iterator().next();
-                    return new RoomAccess(roomId, Room.PUBLIC.equals(row.getString(0)), Role.of(row.getString(1)));
+                    return new RoomSnapshot(new RoomAccess(roomId, Room.PUBLIC.equals(row.getString(0)),
+                            Role.of(row.getString(1))), row.getLong(2));
                 });
     }
 
     public Uni<RoomAccess> access(String userId, String roomId) {
         return access(pool, userId, roomId);
+    }
+
+    public Uni<RoomSnapshot> snapshot(String userId, String roomId) {
+        return snapshot(pool, userId, roomId);
     }
 
     /** Makes the user a member of a public room; true when they were not one before. */

@@ -141,14 +141,19 @@ public class RoomService {
     }
 
     /**
-     * Opens a room for reading live: public rooms make the caller a member on the way (announced
-     * with {@code member.joined}); private rooms admit members only.
+     * Opens a room for reading live and returns its newest seq: public rooms make the caller a
+     * member on the way (announced with {@code member.joined}); private rooms admit members only.
+     * The caller registers its live subscription first, so every message after the returned seq
+     * reaches it as an event.
      */
-    public Uni<RoomAccess> openForSubscription(UserView caller, String roomId) {
-        return rooms.access(caller.id(), roomId).chain(access -> {
-            requireExists(access);
+    public Uni<Long> openForSubscription(UserView caller, String roomId) {
+        return rooms.snapshot(caller.id(), roomId).chain(snapshot -> {
+            if (snapshot == null) {
+                throw ParleyException.notFound("no such room");
+            }
+            RoomAccess access = snapshot.access();
             if (access.isMember()) {
-                return Uni.createFrom().item(access);
+                return Uni.createFrom().item(snapshot.lastSeq());
             }
             if (!access.isPublic()) {
                 throw ParleyException.forbidden("not a member of this private room");
@@ -157,7 +162,7 @@ public class RoomService {
                 if (joined) {
                     events.memberJoined(roomId, caller);
                 }
-                return new RoomAccess(roomId, true, Role.MEMBER);
+                return snapshot.lastSeq();
             });
         });
     }

@@ -49,6 +49,10 @@ final class BenchConnection {
         return socket.close();
     }
 
+    boolean isClosed() {
+        return socket.isClosed();
+    }
+
     private void onFrame(String frame) {
         if (frame.startsWith("{\"type\":\"message\"")) {
             onMessage.accept(frame);

@@ -70,6 +70,34 @@ class RoomProtocolTest {
     }
 
     @Test
+    void presenceListsLiveSubscribersOnceEachAndForgetsThoseWhoLeft() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        TestUsers.TestUser carol = TestUsers.create("carol");
+        String room = TestRooms.create(alice.token(), "public");
+        String secret = TestRooms.create(alice.token(), "private");
+        try (WsClient a1 = WsClient.connectWithHeader(ws, alice.token());
+                WsClient a2 = WsClient.connectWithHeader(ws, alice.token());
+                WsClient b = WsClient.connectWithHeader(ws, bob.token());
+                WsClient c = WsClient.connectWithHeader(ws, carol.token())) {
+            subscribe(a1, room, null);
+            subscribe(a2, room, null);
+            // a refused subscribe never counts as present
+            assertError(c.request(frame("subscribe", "x", "room", secret), "x"), "forbidden");
+            JsonNode ok = subscribe(b, room, null);
+            assertThat(ok.path("presence").findValuesAsText("id")).containsExactlyInAnyOrder(alice.id(), bob.id());
+
+            // alice stays present while one of her two sockets still listens
+            a1.request(frame("unsubscribe", "u1", "room", room), "u1");
+            assertThat(subscribe(b, room, null).path("presence").findValuesAsText("id"))
+                    .containsExactlyInAnyOrder(alice.id(), bob.id());
+            a2.request(frame("unsubscribe", "u2", "room", room), "u2");
+            assertThat(subscribe(c, room, null).path("presence").findValuesAsText("id"))
+                    .containsExactlyInAnyOrder(bob.id(), carol.id());
+        }
+    }
+
+    @Test
     void subscribingToAPublicRoomJoinsItAndAnnouncesTheNewMember() {
         TestUsers.TestUser alice = TestUsers.create("alice");
         TestUsers.TestUser bob = TestUsers.create("bob");
