@@ -16,9 +16,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import jakarta.inject.Inject;
+
 import dev.parley.testsupport.TestTokens;
 import dev.parley.testsupport.TestUsers;
 import dev.parley.testsupport.WsClient;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -29,6 +35,9 @@ class TokenValidationTest {
 
     @TestHTTPResource("/ws")
     URI ws;
+
+    @Inject
+    IdentityProviderManager identityProviders;
 
     private TestUsers.TestUser user;
     private final Map<String, String> badTokens = new LinkedHashMap<>();
@@ -51,6 +60,7 @@ class TokenValidationTest {
         badTokens.put("wrong audience", TestTokens.signWithParleyKey(
                 TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).audience("someone-else")));
         badTokens.put("alg none", TestTokens.unsigned(valid));
+        badTokens.put("HS256 keyed with the public key", TestTokens.hmacKeyedWithPublicKey(valid));
         badTokens.put("malformed", "not.a.jwt");
         badTokens.put("garbage", "%%%");
         // the control: the same minting path with every claim right is accepted
@@ -93,5 +103,15 @@ class TokenValidationTest {
         given().auth().oauth2(stranger).get("/api/me").then().statusCode(401).contentType("application/problem+json");
         assertThatThrownBy(() -> WsClient.connectWithHeader(ws, stranger))
                 .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void parleyTokensAreVerifiedByParleysOwnProviderAheadOfTheOidcTenants() {
+        SecurityIdentity identity = identityProviders
+                .authenticate(new TokenAuthenticationRequest(new AccessTokenCredential(user.token())))
+                .await().atMost(Duration.ofSeconds(10));
+        assertThat(identity.getPrincipal()).isInstanceOf(ParleyJwt.class);
+        assertThat(identity.getPrincipal().getName()).isEqualTo(user.id());
+        assertThat((Long) identity.getAttribute("quarkus.identity.expire-time")).isGreaterThan(System.currentTimeMillis() / 1000);
     }
 }

@@ -55,6 +55,21 @@ public final class TestTokens {
         return header + "." + parts[1] + ".";
     }
 
+    /** The same claims re-signed with HS256, keyed with Parley's public key (the classic algorithm confusion). */
+    public static String hmacKeyedWithPublicKey(String signedToken) {
+        try {
+            String[] parts = signedToken.split("\\.");
+            Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+            String input = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes()) + "." + parts[1];
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(
+                    KeyUtils.decodePublicKey(config("parley.auth.public-key")).getEncoded(), "HmacSHA256"));
+            return input + "." + b64.encodeToString(mac.doFinal(input.getBytes()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String config(String key) {
         return ConfigProvider.getConfig().getValue(key, String.class);
     }
