@@ -4,7 +4,6 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -12,16 +11,18 @@ import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
-import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Takes the bearer tokens Parley issued straight to {@link ParleyTokenIdentityProvider}, ahead of
- * the OIDC mechanism, whose per-request tenant resolution (decoding the token to find its issuer's
- * tenant) Parley's own tokens do not need. Any other bearer token, or none, is left to the OIDC
- * mechanism that runs next.
+ * Authenticates the bearer tokens Parley issued, ahead of the OIDC mechanism, whose per-request
+ * tenant resolution Parley's own tokens do not need. Any other bearer token, or none, is left to
+ * the OIDC mechanism that runs next.
+ *
+ * <p>The identity is built here rather than through the identity-provider chain: a WebSocket
+ * connection keeps its authentication pipeline for as long as it is open, and that chain would
+ * keep the raw token and a dozen operators alive with it. Parley registers no identity augmentors.
  */
 @ApplicationScoped
 public class ParleyBearerMechanism implements HttpAuthenticationMechanism {
@@ -41,12 +42,14 @@ public class ParleyBearerMechanism implements HttpAuthenticationMechanism {
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Uni.createFrom().nullItem();
         }
-        String token = authorization.substring(BEARER.length()).trim();
-        if (!verifier.isParleyToken(token)) {
-            return Uni.createFrom().nullItem();
+        try {
+            ParleyJwt jwt = verifier.verify(authorization.substring(BEARER.length()).trim(),
+                    System.currentTimeMillis() / 1000);
+            return jwt == null ? Uni.createFrom().nullItem()
+                    : Uni.createFrom().item(ParleyTokenIdentityProvider.identity(jwt));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
         }
-        return identityProviderManager.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
-                new TokenAuthenticationRequest(new TokenCredential(token, "bearer")), context));
     }
 
     @Override

@@ -67,17 +67,6 @@ public class ParleyTokenVerifier {
         }
     }
 
-    /** Whether the token is a JWT naming Parley as its issuer (checked by {@link #verify} alone). */
-    public boolean isParleyToken(String token) {
-        int first = token.indexOf('.');
-        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
-        if (first <= 0 || second < 0) {
-            return false;
-        }
-        JsonNode claims = decode(token.substring(first + 1, second));
-        return claims != null && issuer.equals(text(claims, "iss"));
-    }
-
     /**
      * The claims of a valid Parley token; null when the token is not a JWT of Parley's issuer.
      *
