@@ -15,8 +15,8 @@ import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
 
 /**
- * Mints the RS256 tokens of built-in accounts and bots. They are verified like any other token, by
- * the OIDC layer's default tenant, with the public key from the same configuration.
+ * Mints the RS256 tokens of built-in accounts and bots. {@link ParleyTokenVerifier} verifies them
+ * with the public key from the same configuration.
  */
 // Built at start, so a missing or mismatched key pair stops the service before it serves anything.
 @Startup
