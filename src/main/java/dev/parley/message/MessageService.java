@@ -51,10 +51,15 @@ public class MessageService {
         batcher.fallback(this::sendOne);
     }
 
+    /** Refuses a text or clientMsgId that no send may carry, before any budget or write is spent on it. */
+    public void validate(String text, String clientMsgId) {
+        validateText(text);
+        validateClientMsgId(clientMsgId);
+    }
+
     public Uni<Sent> send(UserView sender, String roomId, String text, String clientMsgId) {
         try {
-            validateText(text);
-            validateClientMsgId(clientMsgId);
+            validate(text, clientMsgId);
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }

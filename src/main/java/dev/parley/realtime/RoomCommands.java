@@ -100,6 +100,8 @@ public class RoomCommands {
 
     public Uni<String> send(ClientSession session, ClientFrame.Send frame) {
         String room = requireRoom(frame.room());
+        // a send refused for its content costs no budget: only sends that may be stored count
+        messages.validate(frame.text(), frame.clientMsgId());
         if (!session.budget().tryTake()) {
             throw ParleyException.rateLimited("too many sends; slow down");
         }

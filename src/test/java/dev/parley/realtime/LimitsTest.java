@@ -86,6 +86,25 @@ class LimitsTest {
     }
 
     @Test
+    void sendsRefusedForTheirContentDoNotSpendTheBudget() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        try (WsClient a = WsClient.connectWithHeader(ws, alice.token())) {
+            for (int i = 0; i < 10; i++) {
+                String id = "empty" + i;
+                assertThat(a.request(Frames.frame("send", id, "room", room, "text", " "), id).path("code").asText())
+                        .isEqualTo("bad_request");
+            }
+            // the burst of 3 is still whole
+            for (int i = 0; i < 3; i++) {
+                String id = "ok" + i;
+                assertThat(a.request(Frames.frame("send", id, "room", room, "text", "fine " + i), id).path("type").asText())
+                        .isEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingIsClosedInsteadOfGrowingServerMemory() {
         TestUsers.TestUser alice = TestUsers.create("alice");
         TestUsers.TestUser sleepy = TestUsers.create("sleepy");
