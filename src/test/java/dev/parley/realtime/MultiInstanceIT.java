@@ -155,6 +155,12 @@ class MultiInstanceIT {
             for (int i = 1; i <= 3; i++) {
                 post(a, alice.token, room, "during " + i);
             }
+            // so the instances stay in the Service; only the wellness check reports Redis down
+            for (ParleyProcess instance : List.of(a, b)) {
+                given().baseUri(instance.baseUrl()).get("/q/health/ready").then().statusCode(200);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.baseUrl())
+                        .get("/q/health/well").then().statusCode(503));
+            }
             redis.startAgain();
 
             // instance B notices, resubscribes and replays from PostgreSQL by itself

@@ -6,25 +6,27 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
 
 import dev.parley.config.ParleyConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.health.api.Wellness;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Ready only when Redis answers, if Redis carries the fan-out. In single-instance mode Redis is not
- * used, and the check reports so instead of probing it.
+ * Whether Redis answers, if Redis carries the fan-out (in single-instance mode it reports so instead
+ * of probing). A wellness check ({@code /q/health/well}), not a readiness one: while Redis is down,
+ * sends are still committed and acknowledged and every instance repairs its subscribers when the
+ * link returns, so a Redis outage must not take every pod out of the Service at once.
  */
-@Readiness
+@Wellness
 @ApplicationScoped
-public class RedisReadinessCheck implements AsyncHealthCheck {
+public class RedisHealthCheck implements AsyncHealthCheck {
 
     private final ParleyConfig config;
     private final Instance<ReactiveRedisDataSource> redis;
 
-    public RedisReadinessCheck(ParleyConfig config, Instance<ReactiveRedisDataSource> redis) {
+    public RedisHealthCheck(ParleyConfig config, Instance<ReactiveRedisDataSource> redis) {
         this.config = config;
         this.redis = redis;
     }
