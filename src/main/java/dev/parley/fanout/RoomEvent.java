@@ -1,17 +1,26 @@
 package dev.parley.fanout;
 
+import dev.parley.wire.Utf8;
+
 /**
  * One event of a room as it travels between instances: the JSON frame exactly as subscribers get
  * it (serialised once, written as is to every socket) plus what receivers need without parsing it:
  * the instance it comes from, the message {@code seq} it carries (0 for events that are not
  * messages), its type, and the user it is about (for {@code typing} and {@code member.left}).
  *
+ * The frame's UTF-8 size is counted once, for every subscriber's outbound limit.
+ *
  * <p>On the wire: {@code origin seq type subject\n json}, {@code -} for no subject. The room is
  * not repeated: it is the channel.
  */
-public record RoomEvent(String origin, long seq, String type, String subject, String json) {
+public record RoomEvent(String origin, long seq, String type, String subject, String json, int bytes) {
 
     private static final String NONE = "-";
+
+    /** An event whose frame takes {@code bytes} on the wire, counted once for all its subscribers. */
+    public RoomEvent(String origin, long seq, String type, String subject, String json) {
+        this(origin, seq, type, subject, json, Utf8.length(json));
+    }
 
     public String encode() {
         return origin + ' ' + seq + ' ' + type + ' ' + (subject == null ? NONE : subject) + '\n' + json;

@@ -8,12 +8,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.parley.auth.UserView;
 import dev.parley.fanout.RoomEvent;
+import dev.parley.wire.Utf8;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 /**
  * What the gateway keeps per open connection: the user, the rooms it listens to, its send budget
- * and how many bytes wait in its outbound buffer. Kept small: there may be tens of thousands.
+ * and how many bytes (UTF-8, as sent) wait in its outbound buffer. Kept small: there may be tens of thousands.
  *
  * <p>Slow consumers: every frame written counts against {@code outboundLimit} until the socket has
  * taken it. A client that stops reading therefore cannot grow server memory without bound: once
@@ -94,7 +95,7 @@ public final class ClientSession {
         synchronized (s) {
             for (RoomEvent e : s.held) {
                 if (e.seq() == 0 || e.seq() > floor) {
-                    write(e.json());
+                    write(e.json(), e.bytes());
                 }
             }
             s.held = null;
@@ -123,16 +124,19 @@ public final class ClientSession {
                 s.held.add(event);
                 return;
             }
-            write(event.json());
+            write(event.json(), event.bytes());
         }
     }
 
-    /** Writes a frame, counting it against the outbound limit until the socket has taken it. */
+    /** Writes a frame, counting its UTF-8 bytes against the outbound limit until the socket has taken it. */
     public void write(String json) {
+        write(json, Utf8.length(json));
+    }
+
+    private void write(String json, int size) {
         if (overflowed) {
             return;
         }
-        long size = json.length();
         if (outboundBytes.addAndGet(size) > outboundLimit) {
             overflowed = true;
             onOverflow.run();
