@@ -20,7 +20,8 @@ import io.vertx.redis.client.Response;
 
 /**
  * Redis pub/sub, one channel per room, all channels on ONE subscriber connection per instance
- * (subscribing a connection per room would not scale), publishing through a pooled client.
+ * (subscribing a connection per room would not scale), publishing through a pooled client in
+ * pipelined batches ({@link PublishPipeline}).
  *
  * <p>Channels are named {@code <prefix>room:{<roomId>}}: the braces are a Redis Cluster hash tag,
  * so with sharded pub/sub ({@code parley.redis.sharded=true}: SSUBSCRIBE/SPUBLISH) a room's channel
@@ -36,7 +37,7 @@ public class RedisBroker implements Broker {
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final Vertx vertx;
-    private final Redis publisher;
+    private final PublishPipeline publisher;
     private final RedisOptions subscriberOptions;
     private final String instanceId;
     private final String channelPrefix;
@@ -52,7 +53,7 @@ public class RedisBroker implements Broker {
     public RedisBroker(Vertx vertx, Redis publisher, RedisOptions subscriberOptions, String instanceId,
             String channelPrefix, boolean sharded) {
         this.vertx = vertx;
-        this.publisher = publisher;
+        this.publisher = new PublishPipeline(publisher);
         this.subscriberOptions = subscriberOptions;
         this.instanceId = instanceId;
         this.channelPrefix = channelPrefix + "room:{";
@@ -77,7 +78,7 @@ public class RedisBroker implements Broker {
     public Uni<Void> publish(String room, RoomEvent event) {
         Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
                 .arg(channel(room)).arg(event.encode());
-        return toUni(publisher.send(publish)).replaceWithVoid();
+        return publisher.publish(publish);
     }
 
     @Override
