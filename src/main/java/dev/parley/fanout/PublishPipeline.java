@@ -1,5 +1,6 @@
 package dev.parley.fanout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,19 +20,31 @@ final class PublishPipeline {
 
     // Bounds one pipelined write; the rest waits for the next batch.
     private static final int MAX_BATCH = 512;
+    // Bounds what waits behind a slow Redis, as the pool's waiting queue did before.
+    static final int MAX_QUEUED = 65_536;
 
     private final Redis redis;
+    private final Duration timeout;
     private final List<Pending> queue = new ArrayList<>();
     private boolean inFlight;
 
-    PublishPipeline(Redis redis) {
+    /**
+     * @param timeout how long a batch may go unanswered before its publishes fail and the next batch
+     *        leaves: a connection that hangs without closing must not stall every later publish
+     */
+    PublishPipeline(Redis redis, Duration timeout) {
         this.redis = redis;
+        this.timeout = timeout;
     }
 
     Uni<Void> publish(Request request) {
         return Uni.createFrom().emitter(emitter -> {
             List<Pending> batch = null;
             synchronized (this) {
+                if (queue.size() >= MAX_QUEUED) {
+                    emitter.fail(new IllegalStateException("publish queue full: Redis is not keeping up"));
+                    return;
+                }
                 queue.add(new Pending(request, emitter));
                 if (!inFlight) {
                     inFlight = true;
@@ -55,23 +68,28 @@ final class PublishPipeline {
             }
             sent = redis.batch(requests);
         }
-        sent.onComplete(result -> {
-            for (Pending p : batch) {
-                if (result.succeeded()) {
-                    p.emitter.complete(null);
-                } else {
-                    p.emitter.fail(result.cause());
-                }
+        Uni.createFrom().completionStage(sent.toCompletionStage())
+                .ifNoItem().after(timeout).fail()
+                .subscribe().with(ok -> finish(batch, null), failure -> finish(batch, failure));
+    }
+
+    // Once per batch: the timeout and a late answer cannot both get here.
+    private void finish(List<Pending> batch, Throwable failure) {
+        for (Pending p : batch) {
+            if (failure == null) {
+                p.emitter.complete(null);
+            } else {
+                p.emitter.fail(failure);
             }
-            List<Pending> next;
-            synchronized (this) {
-                next = queue.isEmpty() ? null : take();
-                inFlight = next != null;
-            }
-            if (next != null) {
-                send(next);
-            }
-        });
+        }
+        List<Pending> next;
+        synchronized (this) {
+            next = queue.isEmpty() ? null : take();
+            inFlight = next != null;
+        }
+        if (next != null) {
+            send(next);
+        }
     }
 
     // Caller holds the lock.

@@ -35,6 +35,7 @@ public class RedisBroker implements Broker {
 
     private static final Logger LOG = Logger.getLogger(RedisBroker.class);
     private static final long MAX_BACKOFF_MS = 5_000;
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
 
     private final Vertx vertx;
     private final PublishPipeline publisher;
@@ -53,7 +54,7 @@ public class RedisBroker implements Broker {
     public RedisBroker(Vertx vertx, Redis publisher, RedisOptions subscriberOptions, String instanceId,
             String channelPrefix, boolean sharded) {
         this.vertx = vertx;
-        this.publisher = new PublishPipeline(publisher);
+        this.publisher = new PublishPipeline(publisher, PUBLISH_TIMEOUT);
         this.subscriberOptions = subscriberOptions;
         this.instanceId = instanceId;
         this.channelPrefix = channelPrefix + "room:{";
