@@ -42,14 +42,7 @@ public class ParleyBearerMechanism implements HttpAuthenticationMechanism {
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Uni.createFrom().nullItem();
         }
-        try {
-            ParleyJwt jwt = verifier.verify(authorization.substring(BEARER.length()).trim(),
-                    System.currentTimeMillis() / 1000);
-            return jwt == null ? Uni.createFrom().nullItem()
-                    : Uni.createFrom().item(ParleyTokenIdentityProvider.identity(jwt));
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
+        return verifier.authenticate(authorization.substring(BEARER.length()).trim());
     }
 
     @Override

@@ -6,21 +6,16 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Turns a bearer token of Parley's own issuer into an identity, ahead of the OIDC tenants: the
- * OIDC layer's general path (tenant configuration, jose4j, the token kept in several forms) costs
- * more CPU per WebSocket upgrade and more memory per open connection than Parley's tokens need.
- * A token of another issuer yields no identity here and goes on to the next provider (Keycloak's
- * tenant).
+ * Parley's tokens where Quarkus asks identity providers directly (a {@link TokenAuthenticationRequest}
+ * that did not come through {@link ParleyBearerMechanism}), ahead of the OIDC tenants' provider, so
+ * that Parley's tokens get the same check and the same identity on every path. A token of another
+ * issuer yields no identity here and goes on to the next provider (Keycloak's tenant).
  */
 @ApplicationScoped
 public class ParleyTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
-
-    /** The attribute websockets-next reads to close a connection when its identity expires. */
-    static final String EXPIRE_TIME = "quarkus.identity.expire-time";
 
     private final ParleyTokenVerifier verifier;
 
@@ -41,18 +36,6 @@ public class ParleyTokenIdentityProvider implements IdentityProvider<TokenAuthen
 
     @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
-        try {
-            ParleyJwt jwt = verifier.verify(request.getToken().getToken(), System.currentTimeMillis() / 1000);
-            return jwt == null ? Uni.createFrom().nullItem() : Uni.createFrom().item(identity(jwt));
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
-    }
-
-    static SecurityIdentity identity(ParleyJwt jwt) {
-        return QuarkusSecurityIdentity.builder()
-                .setPrincipal(jwt)
-                .addAttribute(EXPIRE_TIME, jwt.expiresAt())
-                .build();
+        return verifier.authenticate(request.getToken().getToken());
     }
 }

@@ -35,18 +35,10 @@ public class ParleyTokenUpdateProvider implements IdentityProvider<WebSocketIden
 
     @Override
     public Uni<SecurityIdentity> authenticate(WebSocketIdentityUpdateRequest request, AuthenticationRequestContext context) {
-        try {
-            ParleyJwt jwt = verifier.verify(request.getCredential().getToken(), System.currentTimeMillis() / 1000);
-            if (jwt == null) {
-                return Uni.createFrom().nullItem();
-            }
-            String current = request.getCurrentSecurityIdentity().getPrincipal().getName();
-            if (!jwt.subject().equals(current)) {
-                return Uni.createFrom().failure(new AuthenticationFailedException("the new token names another user"));
-            }
-            return Uni.createFrom().item(ParleyTokenIdentityProvider.identity(jwt));
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
+        String current = request.getCurrentSecurityIdentity().getPrincipal().getName();
+        return verifier.authenticate(request.getCredential().getToken())
+                .onItem().ifNotNull().transformToUni(identity -> identity.getPrincipal().getName().equals(current)
+                        ? Uni.createFrom().item(identity)
+                        : Uni.createFrom().failure(new AuthenticationFailedException("the new token names another user")));
     }
 }

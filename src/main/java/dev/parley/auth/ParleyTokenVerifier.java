@@ -17,10 +17,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.parley.config.ParleyConfig;
 import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.jwt.util.KeyUtils;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Verifies the RS256 tokens Parley mints, on the hot path of every WebSocket upgrade and REST call.
+ * Verifies the RS256 tokens Parley mints and turns them into identities, on the hot path of every
+ * WebSocket upgrade and REST call.
  * Tokens of any other issuer are not judged here: they go on to the OIDC tenants (Keycloak).
  *
  * <p>A token of Parley's issuer is accepted only when all of these hold: three base64url parts; a
@@ -33,6 +37,7 @@ import io.smallrye.jwt.util.KeyUtils;
 public class ParleyTokenVerifier {
 
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
+    private static final String EXPIRE_TIME = "quarkus.identity.expire-time";
 
     private final ObjectMapper json = new ObjectMapper();
     private final PublicKey publicKey;
@@ -65,6 +70,28 @@ public class ParleyTokenVerifier {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("parley.auth.public-key is not an RSA public key", e);
         }
+    }
+
+    /**
+     * The identity of a valid Parley token, checked now: a null item when the token is not a JWT of
+     * Parley's issuer (another mechanism or provider judges it), a failure when it is but fails a check.
+     */
+    public Uni<SecurityIdentity> authenticate(String token) {
+        try {
+            ParleyJwt jwt = verify(token, System.currentTimeMillis() / 1000);
+            return jwt == null ? Uni.createFrom().nullItem() : Uni.createFrom().item(identity(jwt));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    // The principal keeps only the claims; the expiry attribute is what websockets-next reads to
+    // close a connection with 1008 when its identity expires.
+    private static SecurityIdentity identity(ParleyJwt jwt) {
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(jwt)
+                .addAttribute(EXPIRE_TIME, jwt.expiresAt())
+                .build();
     }
 
     /**

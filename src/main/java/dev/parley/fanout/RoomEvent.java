@@ -8,7 +8,7 @@ import dev.parley.wire.Utf8;
  * the instance it comes from, the message {@code seq} it carries (0 for events that are not
  * messages), its type, and the user it is about (for {@code typing} and {@code member.left}).
  *
- * The frame's UTF-8 size is counted once, for every subscriber's outbound limit.
+ * <p>The frame's UTF-8 size is counted once, for every subscriber's outbound limit.
  *
  * <p>On the wire: {@code origin seq type subject\n json}, {@code -} for no subject. The room is
  * not repeated: it is the channel.

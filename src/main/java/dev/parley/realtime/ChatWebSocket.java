@@ -126,8 +126,7 @@ public class ChatWebSocket {
             return Uni.createFrom().voidItem(); // the client went away; nothing to answer
         }
         LOG.error("Unexpected failure on a WebSocket connection", failure);
-        return connection.isOpen() ? connection.sendText(frames.error(null, ErrorCode.INTERNAL, "internal error"))
-                : Uni.createFrom().voidItem();
+        return connection.sendText(frames.error(null, ErrorCode.INTERNAL, "internal error"));
     }
 
     private Uni<String> handle(ClientSession session, ClientFrame frame) {
