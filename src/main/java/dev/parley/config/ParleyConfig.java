@@ -117,6 +117,13 @@ public interface ParleyConfig {
          */
         @WithDefault("http://localhost:8080,http://127.0.0.1:8080")
         List<String> allowedOrigins();
+
+        /**
+         * On shutdown, how long frames already being handled get to finish before every connection
+         * is closed with 1001, and then how long those closes may take.
+         */
+        @WithDefault("PT5S")
+        Duration drainTimeout();
     }
 
     interface Limits {

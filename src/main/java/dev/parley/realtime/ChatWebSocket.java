@@ -41,17 +41,19 @@ public class ChatWebSocket {
     private final ServerFrames frames;
     private final RoomCommands commands;
     private final RoomHub hub;
+    private final ConnectionDrain drain;
     private final ParleyConfig config;
 
     public ChatWebSocket(WebSocketConnection connection, WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
-            ParleyConfig config) {
+            ConnectionDrain drain, ParleyConfig config) {
         this.connection = connection;
         this.security = security;
         this.codec = codec;
         this.frames = frames;
         this.commands = commands;
         this.hub = hub;
+        this.drain = drain;
         this.config = config;
     }
 
@@ -93,6 +95,11 @@ public class ChatWebSocket {
             return Uni.createFrom().voidItem();
         }
         ClientSession session = session(self);
+        if (!drain.admit()) {
+            session.write(frames.error(frame.id(), ErrorCode.UNAVAILABLE,
+                    "the server is shutting down; nothing was stored, reconnect and retry"));
+            return Uni.createFrom().voidItem();
+        }
         return Uni.createFrom().deferred(() -> handle(session, frame))
                 .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                 .invoke(reply -> {
@@ -100,6 +107,7 @@ public class ChatWebSocket {
                         session.write(reply);
                     }
                 })
+                .onTermination().invoke(drain::finished)
                 .replaceWithVoid();
     }
 

@@ -42,8 +42,8 @@ class RoomProtocolTest {
         String room = TestRooms.create(alice.token(), "public");
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token());
                 WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
-            assertThat(subscribe(a, room, null).path("type").asText()).isEqualTo("ok");
-            JsonNode ok = subscribe(b, room, null);
+            assertThat(a.subscribe(room, null).path("type").asText()).isEqualTo("ok");
+            JsonNode ok = b.subscribe(room, null);
             assertThat(ok.path("room").asText()).isEqualTo(room);
             assertThat(ok.path("lastSeq").asLong()).isZero();
             assertThat(ok.path("missed").asInt()).isZero();
@@ -80,19 +80,19 @@ class RoomProtocolTest {
                 WsClient a2 = WsClient.connectWithHeader(ws, alice.token());
                 WsClient b = WsClient.connectWithHeader(ws, bob.token());
                 WsClient c = WsClient.connectWithHeader(ws, carol.token())) {
-            subscribe(a1, room, null);
-            subscribe(a2, room, null);
+            a1.subscribe(room, null);
+            a2.subscribe(room, null);
             // a refused subscribe never counts as present
             assertError(c.request(frame("subscribe", "x", "room", secret), "x"), "forbidden");
-            JsonNode ok = subscribe(b, room, null);
+            JsonNode ok = b.subscribe(room, null);
             assertThat(ok.path("presence").findValuesAsText("id")).containsExactlyInAnyOrder(alice.id(), bob.id());
 
             // alice stays present while one of her two sockets still listens
             a1.request(frame("unsubscribe", "u1", "room", room), "u1");
-            assertThat(subscribe(b, room, null).path("presence").findValuesAsText("id"))
+            assertThat(b.subscribe(room, null).path("presence").findValuesAsText("id"))
                     .containsExactlyInAnyOrder(alice.id(), bob.id());
             a2.request(frame("unsubscribe", "u2", "room", room), "u2");
-            assertThat(subscribe(c, room, null).path("presence").findValuesAsText("id"))
+            assertThat(c.subscribe(room, null).path("presence").findValuesAsText("id"))
                     .containsExactlyInAnyOrder(bob.id(), carol.id());
         }
     }
@@ -104,8 +104,8 @@ class RoomProtocolTest {
         String room = TestRooms.create(alice.token(), "public");
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token());
                 WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
-            subscribe(a, room, null);
-            subscribe(b, room, null);
+            a.subscribe(room, null);
+            b.subscribe(room, null);
             JsonNode joined = a.awaitEvents("member.joined", room, 1).get(0);
             assertThat(joined.path("user").path("id").asText()).isEqualTo(bob.id());
             given().auth().oauth2(bob.token()).get("/api/rooms/" + room).then().statusCode(200);
@@ -202,7 +202,7 @@ class RoomProtocolTest {
         String room = TestRooms.create(alice.token(), "public");
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token());
                 WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
-            subscribe(b, room, null);
+            b.subscribe(room, null);
             long first = a.request(frame("send", "k1", "room", room, "text", "once", "clientMsgId", "k"), "k1")
                     .path("seq").asLong();
             long retry = a.request(frame("send", "k2", "room", room, "text", "once", "clientMsgId", "k"), "k2")
@@ -221,8 +221,8 @@ class RoomProtocolTest {
         String quiet = TestRooms.create(alice.token(), "public");
         String loud = TestRooms.create(alice.token(), "public");
         try (WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
-            subscribe(b, quiet, null);
-            subscribe(b, loud, null);
+            b.subscribe(quiet, null);
+            b.subscribe(loud, null);
             assertThat(b.request(frame("unsubscribe", "u1", "room", quiet), "u1").path("room").asText()).isEqualTo(quiet);
             postMessage(alice.token(), quiet, "you do not hear this");
             postMessage(alice.token(), loud, "but this");
@@ -239,8 +239,8 @@ class RoomProtocolTest {
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token());
                 WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
             assertError(a.request(frame("typing", "t0", "room", room), "t0"), "forbidden");
-            subscribe(a, room, null);
-            subscribe(b, room, null);
+            a.subscribe(room, null);
+            b.subscribe(room, null);
             a.send(frame("typing", "t1", "room", room));
             JsonNode typing = b.awaitEvents("typing", room, 1).get(0);
             assertThat(typing.path("user").path("id").asText()).isEqualTo(alice.id());
@@ -300,7 +300,7 @@ class RoomProtocolTest {
         TestUsers.TestUser bob = TestUsers.create("bob");
         String room = TestRooms.create(owner.token(), "public");
         try (WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
-            subscribe(b, room, null);
+            b.subscribe(room, null);
             assertThat(hub.localSubscribers(room)).isEqualTo(1);
             given().auth().oauth2(owner.token()).delete("/api/rooms/" + room).then().statusCode(204);
             JsonNode deleted = b.awaitEvents("room.deleted", room, 1).get(0);
@@ -317,8 +317,8 @@ class RoomProtocolTest {
         TestRooms.invite(owner.token(), room, bob.username());
         try (WsClient o = WsClient.connectWithHeader(ws, owner.token());
                 WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
-            subscribe(o, room, null);
-            subscribe(b, room, null);
+            o.subscribe(room, null);
+            b.subscribe(room, null);
             given().auth().oauth2(owner.token()).delete("/api/rooms/" + room + "/members/" + bob.username())
                     .then().statusCode(204);
             b.awaitEvents("member.left", room, 1);
@@ -327,14 +327,6 @@ class RoomProtocolTest {
             assertThat(b.events("message", room)).isEmpty();
             assertError(b.request(frame("subscribe", "again", "room", room), "again"), "forbidden");
         }
-    }
-
-    private static JsonNode subscribe(WsClient client, String room, Long since) {
-        String id = "sub-" + room;
-        JsonNode answer = client.request(since == null ? frame("subscribe", id, "room", room)
-                : frame("subscribe", id, "room", room, "since", since), id);
-        assertThat(answer.path("type").asText()).as(answer.toString()).isEqualTo("ok");
-        return answer;
     }
 
     private static void assertError(JsonNode frame, String code) {

@@ -32,18 +32,22 @@ public class DatabaseTestResource implements QuarkusTestResourceLifecycleManager
 
     /** Drops and creates a database on the local PostgreSQL (PARLEY_DB_* variables, else defaults). */
     public static void recreate(String database) {
-        String host = System.getenv().getOrDefault("PARLEY_DB_HOST", "localhost");
-        String port = System.getenv().getOrDefault("PARLEY_DB_PORT", "5432");
-        String user = System.getenv().getOrDefault("PARLEY_DB_USER", "postgres");
-        String password = System.getenv().getOrDefault("PARLEY_DB_PASSWORD", "");
-        String url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        try (Connection c = DriverManager.getConnection(url, user, password);
+        try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
             s.execute("drop database if exists " + database + " with (force)");
             s.execute("create database " + database);
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot create the test database " + database + " on " + url, e);
+            throw new IllegalStateException("Cannot create the test database " + database, e);
         }
+    }
+
+    /** A JDBC connection to {@code database} on the local PostgreSQL, for looking at what a test stored. */
+    public static Connection connect(String database) throws SQLException {
+        String host = System.getenv().getOrDefault("PARLEY_DB_HOST", "localhost");
+        String port = System.getenv().getOrDefault("PARLEY_DB_PORT", "5432");
+        String user = System.getenv().getOrDefault("PARLEY_DB_USER", "postgres");
+        String password = System.getenv().getOrDefault("PARLEY_DB_PASSWORD", "");
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, user, password);
     }
 
     @Override

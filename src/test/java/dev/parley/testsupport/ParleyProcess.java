@@ -2,18 +2,29 @@ package dev.parley.testsupport;
 
 import static org.awaitility.Awaitility.await;
 
+import static io.restassured.RestAssured.given;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+
+import io.restassured.http.ContentType;
 
 /**
  * A real Parley instance in its own JVM, started from the packaged application
@@ -64,6 +75,52 @@ public final class ParleyProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The environment every test instance needs: its database, a fresh signing key pair (instances
+     * started with the same map accept each other's tokens) and no per-connection send budget.
+     */
+    public static Map<String, String> environment(String database) {
+        try {
+            KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+            Map<String, String> env = new HashMap<>();
+            env.put("PARLEY_DB_NAME", database);
+            env.put("PARLEY_AUTH_SIGNING_KEY", pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+            env.put("PARLEY_AUTH_PUBLIC_KEY", pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+            env.put("PARLEY_LIMITS_SEND_RATE", "0");
+            return env;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A new built-in account on this instance, logged in. */
+    public Account register(String prefix) {
+        String username = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
+        Map<String, String> credentials = Map.of("username", username, "password", "password-123");
+        String id = given().baseUri(baseUrl()).contentType(ContentType.JSON).body(credentials)
+                .post("/api/auth/register").then().statusCode(201).extract().path("id");
+        String token = given().baseUri(baseUrl()).contentType(ContentType.JSON).body(credentials)
+                .post("/api/auth/login").then().statusCode(200).extract().path("accessToken");
+        return new Account(id, username, token);
+    }
+
+    /** A new public room owned by the token's user; returns its id. */
+    public String createRoom(String token) {
+        return given().baseUri(baseUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("name", "room-" + System.nanoTime(), "visibility", "public"))
+                .post("/api/rooms").then().statusCode(201).extract().path("id");
+    }
+
+    /** Sends a message over REST; returns its seq. */
+    public int post(String token, String room, String text) {
+        return given().baseUri(baseUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("text", text)).post("/api/rooms/" + room + "/messages")
+                .then().statusCode(201).extract().path("seq");
+    }
+
+    public record Account(String id, String username, String token) {
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
@@ -85,6 +142,24 @@ public final class ParleyProcess implements AutoCloseable {
                 return false; // not listening yet
             }
         });
+    }
+
+    /** Sends SIGTERM, as Kubernetes does, without waiting. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The instance's log so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log)";
+        }
     }
 
     private String tail() {
@@ -115,5 +190,11 @@ public final class ParleyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 }

@@ -101,6 +101,17 @@ public final class WsClient implements AutoCloseable {
         return awaitFrame(f -> id.equals(f.path("id").asText(null)));
     }
 
+    /** Subscribes to {@code room} (from {@code since} when given) and returns the {@code ok}; fails on anything else. */
+    public JsonNode subscribe(String room, Long since) {
+        String id = "sub-" + room + "-" + System.nanoTime();
+        JsonNode answer = request(since == null ? Frames.frame("subscribe", id, "room", room)
+                : Frames.frame("subscribe", id, "room", room, "since", since), id);
+        if (!"ok".equals(answer.path("type").asText())) {
+            throw new AssertionError("subscribe to " + room + " answered " + answer);
+        }
+        return answer;
+    }
+
     public JsonNode awaitFrame(Predicate<JsonNode> match) {
         // frames usually are there already: look at once, then often
         return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))

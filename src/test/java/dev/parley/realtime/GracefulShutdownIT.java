@@ -1,0 +1,85 @@
+package dev.parley.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.parley.testsupport.DatabaseTestResource;
+import dev.parley.testsupport.Frames;
+import dev.parley.testsupport.ParleyProcess;
+import dev.parley.testsupport.ParleyProcess.Account;
+import dev.parley.testsupport.WsClient;
+
+/**
+ * A real instance (its own JVM, from the packaged application) receiving SIGTERM, as Kubernetes
+ * sends it, while clients are connected and sends are in flight.
+ */
+class GracefulShutdownIT {
+
+    private static final String DATABASE = "parley_it_shutdown";
+    private static final int SENDS = 200;
+
+    @Test
+    void shutdownAnswersWhatItTookClosesEverySocketWithGoingAwayAndLosesNothingAcknowledged() throws Exception {
+        DatabaseTestResource.recreate(DATABASE);
+        String room;
+        Map<String, Long> acknowledged = new HashMap<>();
+        try (ParleyProcess instance = ParleyProcess.start("shutdown", ParleyProcess.environment(DATABASE))) {
+            Account alice = instance.register("alice");
+            Account bob = instance.register("bob");
+            room = instance.createRoom(alice.token());
+            try (WsClient sender = WsClient.connectWithHeader(instance.ws(), alice.token());
+                    WsClient listener = WsClient.connectWithHeader(instance.ws(), bob.token())) {
+                sender.subscribe(room, null);
+                listener.subscribe(room, null);
+                for (int i = 0; i < SENDS; i++) {
+                    sender.send(Frames.frame("send", "send-" + i, "room", room, "text", "m" + i, "clientMsgId", "c" + i));
+                }
+                instance.terminate();
+
+                // 1001 (going away) tells clients to reconnect elsewhere; before the drain they sat out the
+                // 20 s shutdown timeout and then got 1000
+                assertThat(sender.awaitClose()).isEqualTo(1001);
+                assertThat(listener.awaitClose()).isEqualTo(1001);
+
+                for (JsonNode answer : sender.frames()) {
+                    String id = answer.path("id").asText("");
+                    if (!id.startsWith("send-")) {
+                        continue;
+                    }
+                    if ("ok".equals(answer.path("type").asText())) {
+                        acknowledged.put("c" + id.substring("send-".length()), answer.path("seq").asLong());
+                    } else {
+                        // taken after the drain began: refused, nothing stored, safe to retry elsewhere
+                        assertThat(answer.path("code").asText()).as(answer.toString()).isEqualTo("unavailable");
+                    }
+                }
+            }
+            assertThat(instance.awaitExit(Duration.ofSeconds(40))).as("the instance exits").isTrue();
+            assertThat(instance.log()).contains("closed 2 WebSocket connections with 1001");
+        }
+
+        // every acknowledged send is stored with the seq it was acknowledged with, and nothing else is
+        Map<String, Long> stored = new HashMap<>();
+        try (Connection db = DatabaseTestResource.connect(DATABASE);
+                PreparedStatement query = db.prepareStatement("select client_msg_id, seq from messages where room_id = ?")) {
+            query.setString(1, room);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    stored.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        assertThat(acknowledged).isNotEmpty();
+        assertThat(stored).isEqualTo(acknowledged);
+    }
+}
