@@ -19,6 +19,7 @@ import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.quarkus.websockets.next.WebSocketSecurity;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClosedException;
 
@@ -57,7 +58,10 @@ public class ChatWebSocket {
         this.config = config;
     }
 
+    // Both lifecycle callbacks only touch memory: without @NonBlocking websockets-next would run these
+    // void methods on a worker thread, a hop there and back on every open and close.
     @OnOpen
+    @NonBlocking
     public void onOpen(WebSocketConnection self) {
         session(self);
     }
@@ -112,6 +116,7 @@ public class ChatWebSocket {
     }
 
     @OnClose
+    @NonBlocking
     public void onClose(WebSocketConnection self) {
         ClientSession session = self.userData().get(SESSION);
         if (session != null) {
