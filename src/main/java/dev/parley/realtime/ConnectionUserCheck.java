@@ -15,6 +15,7 @@ import dev.parley.problem.ParleyException;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * Finds the user behind the verified token before the upgrade, so that a token of an unknown user
@@ -41,6 +42,10 @@ public class ConnectionUserCheck implements HttpUpgradeCheck {
                         : currentUser.resolve(identity))
                 .map(user -> {
                     context.userData().put(USER, UserView.of(user));
+                    // The identity is resolved (and memoized): the bearer token is not needed any more, and
+                    // the upgrade's headers stay referenced for the connection's life, copied once more
+                    // into its handshake request. Dropping it here keeps tokens out of long-lived memory.
+                    context.httpRequest().headers().remove(HttpHeaders.AUTHORIZATION);
                     return CheckResult.permitUpgradeSync();
                 })
                 .onFailure().recoverWithUni(e -> {

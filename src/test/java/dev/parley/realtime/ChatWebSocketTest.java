@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.time.Duration;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +19,17 @@ import dev.parley.testsupport.TestUsers;
 import dev.parley.testsupport.WsClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.websockets.next.OpenConnections;
+import io.quarkus.websockets.next.WebSocketConnection;
 
 @QuarkusTest
 class ChatWebSocketTest {
 
     @TestHTTPResource("/ws")
     URI ws;
+
+    @Inject
+    OpenConnections connections;
 
     private TestUsers.TestUser user;
 
@@ -36,6 +43,17 @@ class ChatWebSocketTest {
         try (WsClient client = WsClient.connectWithHeader(ws, user.token())) {
             JsonNode pong = client.request("{\"type\":\"ping\",\"id\":\"p1\"}", "p1");
             assertThat(pong.path("type").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void anOpenConnectionNoLongerHoldsItsBearerToken() {
+        try (WsClient client = WsClient.connectWithHeader(ws, user.token())) {
+            client.request("{\"type\":\"ping\",\"id\":\"p2\"}", "p2");
+            assertThat(connections.listAll()).isNotEmpty().allSatisfy((WebSocketConnection c) -> {
+                assertThat(c.handshakeRequest().header("Authorization")).isNull();
+                assertThat(c.handshakeRequest().headers().toString()).doesNotContain(user.token());
+            });
         }
     }
 
