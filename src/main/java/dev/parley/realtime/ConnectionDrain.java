@@ -35,7 +35,7 @@ import io.smallrye.mutiny.Uni;
 @Singleton
 public class ConnectionDrain implements HttpUpgradeCheck {
 
-    static final CloseReason GOING_AWAY = new CloseReason(1001, "server shutting down");
+    private static final CloseReason GOING_AWAY = new CloseReason(1001, "server shutting down");
 
     private static final Logger LOG = Logger.getLogger(ConnectionDrain.class);
 
