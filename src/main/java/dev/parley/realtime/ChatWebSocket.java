@@ -64,6 +64,7 @@ public class ChatWebSocket {
     @NonBlocking
     public void onOpen(WebSocketConnection self) {
         session(self);
+        drain.opened(self);
     }
 
     // The connection parameter is the connection itself, not the injected proxy: events are written

@@ -72,6 +72,19 @@ public class ConnectionDrain implements HttpUpgradeCheck {
         inFlight.decrementAndGet();
     }
 
+    /**
+     * Closes a connection that opened after the drain took its list: its upgrade passed the check
+     * just before the drain began. websockets-next lists a connection before its open callback runs,
+     * and the drain raises its flag before listing, so every connection is closed by one or the other.
+     */
+    void opened(WebSocketConnection connection) {
+        if (draining) {
+            connection.close(GOING_AWAY).subscribe().with(ok -> {
+            }, failure -> {
+            });
+        }
+    }
+
     void onShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {
         draining = true;
         long deadline = System.nanoTime() + timeout.toNanos();
