@@ -61,9 +61,8 @@ public class ParleyBearerMechanism implements HttpAuthenticationMechanism {
         return Uni.createFrom().nullItem();
     }
 
-    // Above the OIDC mechanism (1001 by default).
     @Override
     public int getPriority() {
-        return 2000;
+        return ParleyTokenVerifier.AHEAD_OF_OIDC;
     }
 }

@@ -28,10 +28,9 @@ public class ParleyTokenIdentityProvider implements IdentityProvider<TokenAuthen
         return TokenAuthenticationRequest.class;
     }
 
-    // Above quarkus-oidc's providers (the default priority, 1001), so that they only see other issuers' tokens.
     @Override
     public int priority() {
-        return 2000;
+        return ParleyTokenVerifier.AHEAD_OF_OIDC;
     }
 
     @Override

@@ -30,7 +30,7 @@ public class ParleyTokenUpdateProvider implements IdentityProvider<WebSocketIden
 
     @Override
     public int priority() {
-        return 2000;
+        return ParleyTokenVerifier.AHEAD_OF_OIDC;
     }
 
     @Override

@@ -36,6 +36,12 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ParleyTokenVerifier {
 
+    /**
+     * The priority of Parley's mechanism and identity providers: above quarkus-oidc's (1001, which is
+     * also what {@code IdentityProvider.priority()} defaults to), so OIDC only sees other issuers' tokens.
+     */
+    static final int AHEAD_OF_OIDC = 2000;
+
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
     private static final String EXPIRE_TIME = "quarkus.identity.expire-time";
 
