@@ -7,65 +7,82 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.parley.config.ParleyConfig;
-import dev.parley.problem.ParleyException;
-import dev.parley.problem.UniqueViolation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
-/** Built-in accounts: registration and password login. */
+import dev.parley.config.ParleyConfig;
+import dev.parley.problem.ParleyException;
+import dev.parley.problem.UniqueViolation;
+
+/** Built-in accounts: registration and password login, both throttled ({@link LoginThrottle}). */
 @ApplicationScoped
 public class AccountService {
 
     private final UserRepository users;
     private final PasswordHasher hasher;
     private final TokenService tokens;
+    private final LoginThrottle throttle;
     private final ParleyConfig config;
 
-    public AccountService(UserRepository users, PasswordHasher hasher, TokenService tokens, ParleyConfig config) {
+    public AccountService(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle,
+            ParleyConfig config) {
         this.users = users;
         this.hasher = hasher;
         this.tokens = tokens;
+        this.throttle = throttle;
         this.config = config;
     }
 
-    public Uni<AuthRequests.Registered> register(AuthRequests.Register request) {
+    /** Registers a built-in account; {@code address} is the client's, for the registration throttle. */
+    public Uni<AuthRequests.Registered> register(AuthRequests.Register request, String address) {
+        if (!config.auth().registration()) {
+            return Uni.createFrom().failure(ParleyException.forbidden("registration is switched off on this server"));
+        }
         if (request.password().getBytes(StandardCharsets.UTF_8).length > 72) {
             return Uni.createFrom().failure(ParleyException.badRequest("password: must be at most 72 bytes"));
         }
-        return hasher.hash(request.password())
-                .chain(hash -> Panache.withTransaction(() -> users.usernameTaken(request.username())
-                        .chain(taken -> {
-                            if (taken) {
-                                throw ParleyException.conflict("username is taken");
-                            }
-                            User user = new User();
-                            user.id = UUID.randomUUID().toString();
-                            user.username = request.username();
-                            user.displayName = blankToNull(request.displayName());
-                            user.passwordHash = hash;
-                            user.kind = User.KIND_USER;
-                            user.issuer = config.auth().issuer();
-                            user.subject = user.id;
-                            user.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
-                            return users.persist(user);
-                        })))
+        // The name is checked before the slow hash, so a flood of taken names costs no bcrypt.
+        return Panache.withSession(() -> users.usernameTaken(request.username()))
+                .invoke(taken -> {
+                    if (taken) {
+                        throw ParleyException.conflict("username is taken");
+                    }
+                })
+                .chain(() -> throttle.admitRegistration(address))
+                .chain(() -> hasher.hash(request.password()))
+                .chain(hash -> Panache.withTransaction(() -> {
+                    User user = new User();
+                    user.id = UUID.randomUUID().toString();
+                    user.username = request.username();
+                    user.displayName = blankToNull(request.displayName());
+                    user.passwordHash = hash;
+                    user.kind = User.KIND_USER;
+                    user.issuer = config.auth().issuer();
+                    user.subject = user.id;
+                    user.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+                    return users.persist(user);
+                }))
                 .map(user -> new AuthRequests.Registered(user.id, user.username))
+                // the same name registered meanwhile: the unique index decides
                 .onFailure(UniqueViolation::is)
                 .transform(e -> ParleyException.conflict("username is taken"));
     }
 
-    public Uni<AuthRequests.Token> login(AuthRequests.Login request) {
+    /** Logs in with a password; {@code address} is the client's, for the login throttle. */
+    public Uni<AuthRequests.Token> login(AuthRequests.Login request, String address) {
         // Unknown users and wrong passwords get the same answer after the same amount of work.
-        return Panache.withSession(() -> users.findByUsername(request.username()))
+        return throttle.admitLogin(request.username(), address)
+                .chain(() -> Panache.withSession(() -> users.findByUsername(request.username())))
                 .chain(user -> hasher.matches(request.password(), user == null || !User.KIND_USER.equals(user.kind)
                         ? null : user.passwordHash)
-                        .map(ok -> {
+                        .chain(ok -> {
                             if (!ok) {
-                                throw ParleyException.unauthorized("wrong username or password");
+                                return throttle.loginFailed(request.username(), address).chain(() -> Uni.createFrom()
+                                        .<AuthRequests.Token>failure(ParleyException.unauthorized("wrong username or password")));
                             }
                             TokenService.IssuedToken issued = tokens.issueFor(user);
-                            return new AuthRequests.Token(issued.token(), "Bearer", issued.expiresInSeconds());
+                            return throttle.loginSucceeded(request.username())
+                                    .replaceWith(new AuthRequests.Token(issued.token(), "Bearer", issued.expiresInSeconds()));
                         }));
     }
 

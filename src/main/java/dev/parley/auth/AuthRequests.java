@@ -26,6 +26,6 @@ public final class AuthRequests {
     public record Token(String accessToken, String tokenType, long expiresIn) {
     }
 
-    public record Me(String id, String username, String displayName) {
+    public record Me(String id, String username, String displayName, boolean bot) {
     }
 }

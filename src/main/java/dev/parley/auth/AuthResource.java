@@ -7,6 +7,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -15,6 +16,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -33,21 +35,27 @@ public class AuthResource {
     @POST
     @Path("/auth/register")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<AuthRequests.Registered>> register(@Valid @NotNull AuthRequests.Register request) {
-        return accounts.register(request).map(r -> RestResponse.status(Response.Status.CREATED, r));
+    public Uni<RestResponse<AuthRequests.Registered>> register(@Valid @NotNull AuthRequests.Register request,
+            @Context HttpServerRequest http) {
+        return accounts.register(request, address(http)).map(r -> RestResponse.status(Response.Status.CREATED, r));
     }
 
     @POST
     @Path("/auth/login")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<AuthRequests.Token> login(@Valid @NotNull AuthRequests.Login request) {
-        return accounts.login(request);
+    public Uni<AuthRequests.Token> login(@Valid @NotNull AuthRequests.Login request, @Context HttpServerRequest http) {
+        return accounts.login(request, address(http));
+    }
+
+    // The peer's address (the proxy's, unless quarkus.http.proxy.proxy-address-forwarding is on).
+    private static String address(HttpServerRequest http) {
+        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
     }
 
     @GET
     @Path("/me")
     @Authenticated
     public Uni<AuthRequests.Me> me() {
-        return currentUser.resolve(identity).map(u -> new AuthRequests.Me(u.id, u.username, u.displayName));
+        return currentUser.me(identity);
     }
 }

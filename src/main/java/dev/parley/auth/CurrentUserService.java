@@ -9,17 +9,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import dev.parley.config.ParleyConfig;
-import dev.parley.problem.ParleyException;
-import dev.parley.problem.UniqueViolation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
+import dev.parley.config.ParleyConfig;
+import dev.parley.problem.ParleyException;
+import dev.parley.problem.UniqueViolation;
+
 /**
  * Turns a verified token into Parley's user record. Our own tokens name the user by id; a token from
  * an external issuer (Keycloak) is looked up by issuer and subject, and its user is created from the
- * token's claims the first time it is seen.
+ * token's claims the first time it is seen. Callers get views, never the entity.
  */
 @ApplicationScoped
 public class CurrentUserService {
@@ -32,7 +33,17 @@ public class CurrentUserService {
         this.config = config;
     }
 
-    public Uni<User> resolve(SecurityIdentity identity) {
+    /** The caller as frames and bodies show it. */
+    public Uni<UserView> resolve(SecurityIdentity identity) {
+        return user(identity).map(UserView::of);
+    }
+
+    /** The caller's own account, as {@code GET /api/me} shows it. */
+    public Uni<AuthRequests.Me> me(SecurityIdentity identity) {
+        return user(identity).map(u -> new AuthRequests.Me(u.id, u.username, u.displayName, User.KIND_BOT.equals(u.kind)));
+    }
+
+    private Uni<User> user(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Uni.createFrom().failure(ParleyException.unauthorized("not authenticated"));
         }

@@ -9,13 +9,14 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.parley.config.ParleyConfig;
 import io.quarkus.runtime.Startup;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
 
+import dev.parley.config.ParleyConfig;
+
 /**
- * Mints the RS256 tokens of built-in accounts and bots. {@link ParleyTokenVerifier} verifies them
+ * Mints the RS256 tokens of built-in accounts. {@link ParleyTokenVerifier} verifies them
  * with the public key from the same configuration.
  */
 // Built at start, so a missing or mismatched key pair stops the service before it serves anything.
@@ -41,9 +42,7 @@ public class TokenService {
     }
 
     public IssuedToken issueFor(User user) {
-        Duration lifetime = User.KIND_BOT.equals(user.kind) ? config.auth().botTokenLifetime()
-                : config.auth().tokenLifetime();
-        return issue(user, lifetime);
+        return issue(user, config.auth().tokenLifetime());
     }
 
     public IssuedToken issue(User user, Duration lifetime) {

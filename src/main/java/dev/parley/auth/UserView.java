@@ -1,9 +1,12 @@
 package dev.parley.auth;
 
-/** A user as every frame and REST body shows it: {@code name} is the display name or the username. */
-public record UserView(String id, String username, String name) {
+/**
+ * A user as every frame and REST body shows it: {@code name} is the display name or the username,
+ * {@code bot} whether the account is a bot's.
+ */
+public record UserView(String id, String username, String name, boolean bot) {
 
     public static UserView of(User user) {
-        return new UserView(user.id, user.username, user.shownName());
+        return new UserView(user.id, user.username, user.shownName(), User.KIND_BOT.equals(user.kind));
     }
 }

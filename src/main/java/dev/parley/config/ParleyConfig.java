@@ -14,6 +14,8 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "parley")
 public interface ParleyConfig {
 
+    Http http();
+
     Db db();
 
     Redis redis();
@@ -39,6 +41,15 @@ public interface ParleyConfig {
         int maxSize();
     }
 
+    /** Where the HTTP server (REST and WebSocket) listens; Quarkus's own keys are set from these. */
+    interface Http {
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("8080")
+        int port();
+    }
+
     /** Where PostgreSQL is; the datasource URLs in application.properties are built from these. */
     interface Db {
         @WithDefault("localhost")
@@ -54,6 +65,10 @@ public interface ParleyConfig {
         String user();
 
         Optional<String> password();
+
+        /** Connections of the reactive pool, per instance. */
+        @WithDefault("20")
+        int poolSize();
     }
 
     interface Redis {
@@ -85,9 +100,9 @@ public interface ParleyConfig {
         @WithDefault("PT1H")
         Duration tokenLifetime();
 
-        /** Lifetime of bot tokens: bots are long-running integrations. */
-        @WithDefault("P365D")
-        Duration botTokenLifetime();
+        /** Built-in registration; off where Keycloak owns the users ({@code register} answers 403). */
+        @WithDefault("true")
+        boolean registration();
 
         /**
          * PKCS#8 PEM private key that signs Parley's tokens. Required in production (a Kubernetes
@@ -124,6 +139,13 @@ public interface ParleyConfig {
          */
         @WithDefault("PT5S")
         Duration drainTimeout();
+
+        /**
+         * How often each instance re-checks, in one query, that every local subscriber may still read
+         * its room (its subscription ends if not, even when the event that should have ended it was lost).
+         */
+        @WithDefault("PT10S")
+        Duration recheckInterval();
     }
 
     interface Limits {
@@ -134,9 +156,6 @@ public interface ParleyConfig {
         /** Largest WebSocket frame answered normally; larger frames up to 1 MiB get {@code too_large}. */
         @WithDefault("65536")
         int frameSize();
-
-        @WithDefault("10485760")
-        long attachmentSize();
 
         /** Sends per connection per second (token bucket); 0 disables the limit. */
         @WithDefault("20")
@@ -157,5 +176,24 @@ public interface ParleyConfig {
          */
         @WithDefault("1048576")
         long outboundBuffer();
+
+        /** Failed logins tolerated per username and per client address within the window. */
+        LoginFailures loginFailures();
+
+        /** Registrations per client address within the login-failure window; 0 = no limit. */
+        @WithDefault("20")
+        int registrations();
+    }
+
+    /** Failed logins before login answers 429; 0 = no limit. */
+    interface LoginFailures {
+        @WithDefault("5")
+        int username();
+
+        @WithDefault("20")
+        int address();
+
+        @WithDefault("PT5M")
+        Duration window();
     }
 }

@@ -1,23 +1,35 @@
 package dev.parley.config;
 
+import java.io.IOException;
+
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
 import io.quarkus.jackson.ObjectMapperCustomizer;
 
+import dev.parley.wire.ControlCharacters;
+
 /**
  * One JSON strictness for REST bodies and WebSocket frames: Jackson would otherwise read 5 as "5",
- * "5" as 5 and 1 as true, and a wrong type must be a bad request. Unknown fields are tolerated so
- * that newer clients keep working.
+ * "5" as 5 and 1 as true, and a wrong type must be a bad request. No string may carry control
+ * characters ({@link ControlCharacters}): refused here, for every field of every request at once.
+ * Unknown fields are tolerated so that newer clients keep working.
  */
 @Singleton
 public class StrictJsonCustomizer implements ObjectMapperCustomizer {
+
+    /** The message of a string refused for its control characters. */
+    public static final String CONTROL_CHARACTERS = "must not contain control characters";
 
     @Override
     public void customize(ObjectMapper mapper) {
@@ -31,5 +43,17 @@ public class StrictJsonCustomizer implements ObjectMapperCustomizer {
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Boolean)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        mapper.registerModule(new SimpleModule("parley-text").addDeserializer(String.class, new TextDeserializer()));
+    }
+
+    private static final class TextDeserializer extends StringDeserializer {
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String text = super.deserialize(p, ctxt);
+            if (text != null && ControlCharacters.in(text)) {
+                throw ctxt.weirdStringException(text, String.class, CONTROL_CHARACTERS);
+            }
+            return text;
+        }
     }
 }

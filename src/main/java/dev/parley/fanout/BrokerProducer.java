@@ -9,10 +9,11 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
-import dev.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+
+import dev.parley.config.ParleyConfig;
 
 /** Chooses the broker: Redis when {@code parley.redis.enabled}, else the single-instance one. */
 @ApplicationScoped

@@ -37,11 +37,15 @@ final class PublishPipeline {
         this.timeout = timeout;
     }
 
-    Uni<Void> publish(Request request) {
+    /**
+     * Queues a publish. {@code essential} ones (an event that ends someone's access) are queued even
+     * beyond the bound: they are rare, and dropping one would leave a removed member listening.
+     */
+    Uni<Void> publish(Request request, boolean essential) {
         return Uni.createFrom().emitter(emitter -> {
             List<Pending> batch = null;
             synchronized (this) {
-                if (queue.size() >= MAX_QUEUED) {
+                if (queue.size() >= MAX_QUEUED && !essential) {
                     emitter.fail(new IllegalStateException("publish queue full: Redis is not keeping up"));
                     return;
                 }

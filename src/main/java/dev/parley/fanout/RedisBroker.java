@@ -79,7 +79,7 @@ public class RedisBroker implements Broker {
     public Uni<Void> publish(String room, RoomEvent event) {
         Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
                 .arg(channel(room)).arg(event.encode());
-        return publisher.publish(publish);
+        return publisher.publish(publish, event.type().endsAccess());
     }
 
     @Override

@@ -7,11 +7,12 @@ import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
-import dev.parley.config.ParleyConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.health.api.Wellness;
 import io.smallrye.mutiny.Uni;
+
+import dev.parley.config.ParleyConfig;
 
 /**
  * Whether Redis answers, if Redis carries the fan-out (in single-instance mode it reports so instead

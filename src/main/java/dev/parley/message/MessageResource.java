@@ -14,12 +14,13 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
-import dev.parley.auth.CurrentUserService;
-import dev.parley.auth.UserView;
-import dev.parley.problem.ParleyException;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+
+import dev.parley.auth.CurrentUserService;
+import dev.parley.auth.UserView;
+import dev.parley.problem.ParleyException;
 
 /** History and sending over REST, for bots and integrations: the same code path as the WebSocket. */
 @Path("/api/rooms/{id}/messages")
@@ -67,7 +68,7 @@ public class MessageResource {
     }
 
     private Uni<UserView> caller() {
-        return currentUser.resolve(identity).map(UserView::of);
+        return currentUser.resolve(identity);
     }
 
     private static Long parseLong(String name, String value) {

@@ -1,5 +1,8 @@
 package dev.parley.problem;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A domain error with its protocol code. Services throw it; the REST mapper turns it into
  * problem+json and the WebSocket gateway into an {@code error} frame.
@@ -7,14 +10,25 @@ package dev.parley.problem;
 public class ParleyException extends RuntimeException {
 
     private final ErrorCode code;
+    private final Duration retryAfter;
 
     public ParleyException(ErrorCode code, String message) {
+        this(code, message, null);
+    }
+
+    private ParleyException(ErrorCode code, String message, Duration retryAfter) {
         super(message, null, false, false);
         this.code = code;
+        this.retryAfter = retryAfter;
     }
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** How long the caller should wait before trying again, when the error says so (429). */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     public static ParleyException badRequest(String message) {
@@ -43,6 +57,10 @@ public class ParleyException extends RuntimeException {
 
     public static ParleyException rateLimited(String message) {
         return new ParleyException(ErrorCode.RATE_LIMITED, message);
+    }
+
+    public static ParleyException rateLimited(String message, Duration retryAfter) {
+        return new ParleyException(ErrorCode.RATE_LIMITED, message, retryAfter);
     }
 
     public static ParleyException unavailable(String message) {

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.quarkus.security.AuthenticationCompletionException;
@@ -25,6 +26,12 @@ public class ProblemMapper {
     public Response parley(ParleyException e) {
         if (e.code() == ErrorCode.UNAUTHORIZED) {
             return unauthorized(e.getMessage());
+        }
+        if (e.retryAfter().isPresent()) {
+            // whole seconds, rounded up: a client that waits as told is not refused again
+            long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
+            return Response.status(e.code().httpStatus()).header(HttpHeaders.RETRY_AFTER, seconds)
+                    .type(Problem.MEDIA_TYPE).entity(Problem.of(e.code(), e.getMessage())).build();
         }
         return problem(e.code(), e.getMessage());
     }
@@ -58,6 +65,10 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response mistyped(MismatchedInputException e) {
         String field = e.getPath().isEmpty() ? "body" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        if (e instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class) {
+            // the only strings refused while reading are those with control characters
+            return problem(ErrorCode.BAD_REQUEST, field + ": must not contain control characters");
+        }
         return problem(ErrorCode.BAD_REQUEST, "invalid field: " + field);
     }
 

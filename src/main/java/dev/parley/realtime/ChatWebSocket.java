@@ -3,10 +3,6 @@ package dev.parley.realtime;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
-import dev.parley.config.ParleyConfig;
-import dev.parley.problem.DependencyFailure;
-import dev.parley.problem.ErrorCode;
-import dev.parley.problem.ParleyException;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
@@ -22,6 +18,11 @@ import io.quarkus.websockets.next.WebSocketSecurity;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClosedException;
+
+import dev.parley.config.ParleyConfig;
+import dev.parley.problem.DependencyFailure;
+import dev.parley.problem.ErrorCode;
+import dev.parley.problem.ParleyException;
 
 /**
  * The WebSocket gateway: one connection per client, authenticated at the upgrade, carrying many
@@ -96,12 +97,12 @@ public class ChatWebSocket {
         try {
             frame = codec.read(raw);
         } catch (FrameException e) {
-            session(self).write(frames.error(e.requestId(), e.code(), e.getMessage()));
+            session(self).answer(frames.error(e.requestId(), e.code(), e.getMessage()));
             return Uni.createFrom().voidItem();
         }
         ClientSession session = session(self);
         if (!drain.admit()) {
-            session.write(frames.error(frame.id(), ErrorCode.UNAVAILABLE,
+            session.answer(frames.error(frame.id(), ErrorCode.UNAVAILABLE,
                     "the server is shutting down; nothing was stored, reconnect and retry"));
             return Uni.createFrom().voidItem();
         }
@@ -109,7 +110,7 @@ public class ChatWebSocket {
                 .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                 .invoke(reply -> {
                     if (reply != null) {
-                        session.write(reply);
+                        session.answer(reply);
                     }
                 })
                 .onTermination().invoke(drain::finished)
@@ -174,7 +175,7 @@ public class ChatWebSocket {
         }
         // The new identity must be the same user; WebSocketSecurity refuses any other principal.
         return Uni.createFrom().completionStage(() -> security.updateSecurityIdentity(auth.token()))
-                .map(updated -> frames.ok(auth.id(), new Reauthenticated(expiresAt(updated))))
+                .map(updated -> frames.ok(auth.id(), new ServerFrame.Reauthenticated(expiresAt(updated))))
                 .onFailure().transform(e -> ParleyException.unauthorized("token rejected"));
     }
 
@@ -192,9 +193,5 @@ public class ChatWebSocket {
         }
         LOG.error("Unexpected failure handling a frame", e);
         return frames.error(id, ErrorCode.INTERNAL, "internal error");
-    }
-
-    /** The answer to {@code auth}: when the new token expires, in seconds since the epoch. */
-    record Reauthenticated(Long expiresAt) {
     }
 }

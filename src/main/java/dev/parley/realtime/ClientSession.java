@@ -6,21 +6,28 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.parley.auth.UserView;
-import dev.parley.fanout.RoomEvent;
-import dev.parley.wire.Utf8;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+
+import dev.parley.auth.UserView;
+import dev.parley.fanout.EventType;
+import dev.parley.fanout.RoomEvent;
+import dev.parley.wire.Utf8;
 
 /**
  * What the gateway keeps per open connection: the user, the rooms it listens to, its send budget
  * and how many bytes (UTF-8, as sent) wait in its outbound buffer. Kept small: there may be tens of thousands.
  *
- * <p>Slow consumers: every frame written counts against {@code outboundLimit} until the socket has
+ * <p>Slow consumers: every event written counts against {@code outboundLimit} until the socket has
  * taken it. A client that stops reading therefore cannot grow server memory without bound: once
  * the limit is passed the session drops all its subscriptions, writes nothing more, and the
  * connection is closed with 1013 ("try again later"); the close frame waits behind the unread data,
  * so the client sees it when it reads again, then reconnects and resumes with {@code since}.
+ *
+ * <p>Answers to the client's own requests are counted apart: one answer (a history page, a replay
+ * with its {@code ok}) is written whole however large, and the events behind it are not charged
+ * for it. Answers are refused only while more than the limit of earlier answers still waits, which
+ * bounds a client that keeps asking without reading.
  */
 public final class ClientSession {
 
@@ -31,7 +38,8 @@ public final class ClientSession {
     private final WebSocketConnection connection;
     private final long outboundLimit;
     private final SendBudget budget;
-    private final AtomicLong outboundBytes = new AtomicLong();
+    private final AtomicLong eventBytes = new AtomicLong();
+    private final AtomicLong answerBytes = new AtomicLong();
     private volatile Runnable onOverflow = () -> {
     };
     private volatile boolean overflowed;
@@ -67,9 +75,26 @@ public final class ClientSession {
         return budget;
     }
 
+    /** Whether the room has a subscription here, live or still being opened. */
     public boolean isSubscribed(String room) {
+        return subscriptions.containsKey(room);
+    }
+
+    /** Whether the room has a live subscription: authorized, its replay and ok written. */
+    public boolean isLive(String room) {
         Subscription s = subscriptions.get(room);
-        return s != null;
+        return s != null && s.live;
+    }
+
+    /** The room's subscription if it is live, else null. */
+    public Subscription liveSubscription(String room) {
+        Subscription s = subscriptions.get(room);
+        return s != null && s.live ? s : null;
+    }
+
+    /** Ends the subscription if it is still {@code s}; true when it was. */
+    public boolean endIfCurrent(String room, Subscription s) {
+        return subscriptions.remove(room, s);
     }
 
     public int subscriptionCount() {
@@ -90,15 +115,16 @@ public final class ClientSession {
         return s;
     }
 
-    /** Sends what was held back, except messages up to {@code floor} (the replay covered them). */
+    /** Sends what was held back, except log entries up to {@code floor} (the replay covered them). */
     public void goLive(Subscription s, long floor) {
         synchronized (s) {
             for (RoomEvent e : s.held) {
                 if (e.seq() == 0 || e.seq() > floor) {
-                    write(e.json(), e.bytes());
+                    writeEvent(e.json(), e.bytes());
                 }
             }
             s.held = null;
+            s.live = true;
         }
     }
 
@@ -106,17 +132,12 @@ public final class ClientSession {
         return subscriptions.remove(room) != null;
     }
 
-    /** Removes the subscription only if it is still {@code s} (a newer subscribe may have replaced it). */
-    public void end(String room, Subscription s) {
-        subscriptions.remove(room, s);
-    }
-
     void deliver(String room, RoomEvent event) {
         Subscription s = subscriptions.get(room);
         if (s == null) {
             return;
         }
-        if ("typing".equals(event.type()) && user.id().equals(event.subject())) {
+        if (event.type() == EventType.TYPING && user.id().equals(event.subject())) {
             return; // your own typing is no news to you
         }
         synchronized (s) {
@@ -124,32 +145,59 @@ public final class ClientSession {
                 s.held.add(event);
                 return;
             }
-            write(event.json(), event.bytes());
+            writeEvent(event.json(), event.bytes());
         }
     }
 
-    /** Writes a frame, counting its UTF-8 bytes against the outbound limit until the socket has taken it. */
-    public void write(String json) {
-        write(json, Utf8.length(json));
+    /** Writes one answer to a request, whole. */
+    public void answer(String json) {
+        answer(List.of(json));
     }
 
-    private void write(String json, int size) {
+    /** Writes the frames of one answer (a replay and its {@code ok}), whole and in order. */
+    public void answer(List<String> frames) {
         if (overflowed) {
             return;
         }
-        if (outboundBytes.addAndGet(size) > outboundLimit) {
-            overflowed = true;
-            onOverflow.run();
-            connection.close(new CloseReason(SLOW_CONSUMER_CLOSE, "slow consumer")).subscribe().with(v -> {
-            }, e -> {
-            });
+        if (answerBytes.get() > outboundLimit) {
+            overflow();
             return;
         }
-        connection.sendText(json).subscribe().with(v -> outboundBytes.addAndGet(-size), e -> outboundBytes.addAndGet(-size));
+        for (String json : frames) {
+            int size = Utf8.length(json);
+            answerBytes.addAndGet(size);
+            connection.sendText(json).subscribe().with(v -> answerBytes.addAndGet(-size),
+                    e -> answerBytes.addAndGet(-size));
+        }
     }
 
-    /** One room subscription; {@code held} is non-null while it catches up. */
+    /** Writes an event, counting its UTF-8 bytes against the outbound limit until the socket has taken it. */
+    public void writeEvent(String json) {
+        writeEvent(json, Utf8.length(json));
+    }
+
+    private void writeEvent(String json, int size) {
+        if (overflowed) {
+            return;
+        }
+        if (eventBytes.addAndGet(size) > outboundLimit) {
+            overflow();
+            return;
+        }
+        connection.sendText(json).subscribe().with(v -> eventBytes.addAndGet(-size), e -> eventBytes.addAndGet(-size));
+    }
+
+    private void overflow() {
+        overflowed = true;
+        onOverflow.run();
+        connection.close(new CloseReason(SLOW_CONSUMER_CLOSE, "slow consumer")).subscribe().with(v -> {
+        }, e -> {
+        });
+    }
+
+    /** One room subscription; {@code held} is non-null while it catches up, {@code live} once it has. */
     public static final class Subscription {
         private List<RoomEvent> held = new ArrayList<>();
+        private volatile boolean live;
     }
 }

@@ -11,13 +11,14 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import dev.parley.config.ParleyConfig;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+
+import dev.parley.config.ParleyConfig;
 
 /**
  * Ends every WebSocket when the instance shuts down, so that clients reconnect to another replica at

@@ -7,15 +7,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+
 import dev.parley.auth.CurrentUserService;
 import dev.parley.auth.UserView;
 import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.ErrorCode;
 import dev.parley.problem.ParleyException;
-import io.quarkus.websockets.next.HttpUpgradeCheck;
-import io.quarkus.websockets.next.UserData;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpHeaders;
 
 /**
  * Finds the user behind the verified token before the upgrade, so that a token of an unknown user
@@ -41,7 +42,7 @@ public class ConnectionUserCheck implements HttpUpgradeCheck {
                         ? Uni.createFrom().failure(ParleyException.unauthorized("no token"))
                         : currentUser.resolve(identity))
                 .map(user -> {
-                    context.userData().put(USER, UserView.of(user));
+                    context.userData().put(USER, user);
                     // The identity is resolved (and memoized): the bearer token is not needed any more, and
                     // the upgrade's headers stay referenced for the connection's life, copied once more
                     // into its handshake request. Dropping it here keeps tokens out of long-lived memory.

@@ -7,16 +7,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.config.ParleyConfig;
+import dev.parley.config.StrictJsonCustomizer;
 import dev.parley.problem.ErrorCode;
 
 /**
- * Reads client frames strictly (a number is not a string, a string is not a number); answers are
- * built by {@link ServerFrames} with the same mapper. Every way a frame can be wrong ends in a
+ * Reads client frames strictly (a number is not a string, a string is not a number, no control
+ * characters in text); answers are built by {@link ServerFrames}. Every way a frame can be wrong ends in a
  * {@link FrameException} with a code.
  */
 @ApplicationScoped
@@ -62,14 +64,15 @@ public class FrameCodec {
             throw new FrameException(ErrorCode.BAD_REQUEST, id, "unknown type: " + type.asText());
         } catch (MismatchedInputException e) {
             String field = e.getPath().isEmpty() ? "frame" : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            throw new FrameException(ErrorCode.BAD_REQUEST, id, "invalid field: " + field);
+            throw new FrameException(ErrorCode.BAD_REQUEST, id, hasControlCharacters(e)
+                    ? field + " " + StrictJsonCustomizer.CONTROL_CHARACTERS : "invalid field: " + field);
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.BAD_REQUEST, id, "invalid frame");
         }
     }
 
-    public ObjectMapper mapper() {
-        return mapper;
+    private static boolean hasControlCharacters(MismatchedInputException e) {
+        return e instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class;
     }
 
     private boolean overLimit(String s) {

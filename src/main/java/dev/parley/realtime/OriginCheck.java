@@ -5,9 +5,10 @@ import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.parley.config.ParleyConfig;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;
+
+import dev.parley.config.ParleyConfig;
 
 /**
  * Refuses WebSocket upgrades from browser pages whose Origin is not allowed, so that another site

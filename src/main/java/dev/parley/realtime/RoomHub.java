@@ -5,27 +5,40 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Named;
 
 import org.jboss.logging.Logger;
 
-import dev.parley.auth.UserView;
-import dev.parley.fanout.Broker;
-import dev.parley.fanout.RoomEvent;
-import dev.parley.message.MessageService;
-import dev.parley.message.MessageView;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+import dev.parley.auth.UserView;
+import dev.parley.config.ParleyConfig;
+import dev.parley.fanout.Broker;
+import dev.parley.fanout.EventType;
+import dev.parley.fanout.RoomEvent;
+import dev.parley.fanout.RoomEventPublisher;
+import dev.parley.message.MessageService;
+import dev.parley.message.MessageView;
+import dev.parley.room.RoomAccess;
+import dev.parley.room.RoomEvents;
+import dev.parley.room.RoomService;
 
 /**
  * Where a room event reaches sockets. Keeps this instance's subscribers per room, subscribes the
  * broker to a room when its first local subscriber arrives and unsubscribes after the last leaves,
- * delivers local events at once and the broker's as they come, and repairs after a broker outage.
+ * and writes each event (serialised once by the publisher) to every local subscriber.
  *
- * <p>Each event is serialised once; the same string is written to every local subscriber.
+ * <p>Access is not left to events alone: a {@code member.left} or {@code room.deleted} that never
+ * arrived (a publish lost to a Redis outage or a full queue) would leave a subscriber listening to a
+ * room it may no longer read. So every {@code parley.websocket.recheck-interval}, and before any
+ * repair after the broker link returns, the hub asks in one query whether each live subscriber may
+ * still read its room, and ends the subscriptions of those who may not, telling them as the lost
+ * event would have.
  */
 @ApplicationScoped
 public class RoomHub implements Broker.Listener {
@@ -34,20 +47,28 @@ public class RoomHub implements Broker.Listener {
     private static final int REPAIR_PAGE = 500;
 
     private final Broker broker;
-    private final String instanceId;
-    private final ServerFrames frames;
+    private final RoomEventPublisher publisher;
     private final MessageService messages;
+    private final RoomService roomService;
+    private final Vertx vertx;
+    private final long recheckMillis;
     private final Map<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    private final AtomicBoolean repairDue = new AtomicBoolean();
+    private final AtomicBoolean rechecking = new AtomicBoolean();
 
-    public RoomHub(Broker broker, @Named("instanceId") String instanceId, ServerFrames frames, MessageService messages) {
+    public RoomHub(Broker broker, RoomEventPublisher publisher, MessageService messages, RoomService roomService,
+            Vertx vertx, ParleyConfig config) {
         this.broker = broker;
-        this.instanceId = instanceId;
-        this.frames = frames;
+        this.publisher = publisher;
         this.messages = messages;
+        this.roomService = roomService;
+        this.vertx = vertx;
+        this.recheckMillis = config.websocket().recheckInterval().toMillis();
     }
 
     void start(@Observes StartupEvent event) {
-        broker.start(this);
+        publisher.start(this);
+        vertx.setPeriodic(recheckMillis, id -> recheck());
     }
 
     /**
@@ -91,27 +112,39 @@ public class RoomHub implements Broker.Listener {
         }
     }
 
-    public void publishMessage(MessageView message) {
-        publish(message.room(), "message", message.seq(), null, message);
-    }
-
-    /** Delivers an event to this instance's subscribers at once, then to the other instances. */
-    public void publish(String room, String type, long seq, String subject, Object payload) {
-        RoomEvent event = new RoomEvent(instanceId, seq, type, subject, frames.event(type, payload));
-        deliver(room, event);
-        broker.publish(room, event).subscribe().with(v -> {
-        }, e -> LOG.warnf("Publishing %s to room %s failed (%s): other instances repair it when their link returns",
-                type, room, e.getMessage()));
-    }
-
+    /** An event of this instance (from the publisher) or of another one (from the broker). */
     @Override
     public void onEvent(String room, RoomEvent event) {
-        deliver(room, event);
+        LocalRoom local = rooms.get(room);
+        if (local == null) {
+            return;
+        }
+        if (event.seq() > 0) {
+            local.advance(event.seq());
+        }
+        for (ClientSession session : local.sessions.keySet()) {
+            session.deliver(room, event);
+        }
+        if (event.type() == EventType.ROOM_DELETED) {
+            for (ClientSession session : List.copyOf(local.sessions.keySet())) {
+                session.end(room);
+                leave(room, session);
+            }
+        } else if (event.type() == EventType.MEMBER_LEFT && event.subject() != null) {
+            for (ClientSession session : List.copyOf(local.sessions.keySet())) {
+                if (event.subject().equals(session.user().id())) {
+                    session.end(room);
+                    leave(room, session);
+                }
+            }
+        }
     }
 
+    /** The broker link is back: events may have been missed. Access first, then the messages. */
     @Override
     public void onResubscribed() {
-        rooms.forEach((room, local) -> repair(room, local.forwarded));
+        repairDue.set(true);
+        recheck();
     }
 
     /**
@@ -132,30 +165,60 @@ public class RoomHub implements Broker.Listener {
         return local == null ? 0 : local.sessions.size();
     }
 
-    private void deliver(String room, RoomEvent event) {
-        LocalRoom local = rooms.get(room);
-        if (local == null) {
+    // One query for every live (room, user) pair here; then, if the link came back, the repair: it
+    // must not replay anything to a subscriber who lost access while events were being missed.
+    private void recheck() {
+        if (!rechecking.compareAndSet(false, true)) {
             return;
         }
-        if (event.seq() > 0) {
-            local.advance(event.seq());
-        }
-        for (ClientSession session : local.sessions.keySet()) {
-            session.deliver(room, event);
-        }
-        if ("room.deleted".equals(event.type())) {
-            for (ClientSession session : List.copyOf(local.sessions.keySet())) {
-                session.end(room);
-                leave(room, session);
+        List<Live> live = new ArrayList<>();
+        rooms.forEach((room, local) -> local.sessions.keySet().forEach(session -> {
+            ClientSession.Subscription s = session.liveSubscription(room);
+            if (s != null) {
+                live.add(new Live(room, session, s));
             }
-        } else if ("member.left".equals(event.type()) && event.subject() != null) {
-            for (ClientSession session : List.copyOf(local.sessions.keySet())) {
-                if (event.subject().equals(session.user().id())) {
-                    session.end(room);
-                    leave(room, session);
-                }
+        }));
+        Uni<Void> checked = live.isEmpty() ? Uni.createFrom().voidItem() : endLostAccess(live);
+        checked.subscribe().with(v -> {
+            rechecking.set(false);
+            if (repairDue.getAndSet(false)) {
+                rooms.forEach((room, local) -> repair(room, local.forwarded));
             }
+        }, e -> {
+            rechecking.set(false);
+            LOG.warnf("Re-checking subscribers' access failed (%s); retrying in %d ms", e.getMessage(), recheckMillis);
+        });
+    }
+
+    private Uni<Void> endLostAccess(List<Live> live) {
+        Map<String, Integer> pairIndex = new HashMap<>();
+        List<String> pairRooms = new ArrayList<>();
+        List<String> pairUsers = new ArrayList<>();
+        for (Live l : live) {
+            pairIndex.computeIfAbsent(l.room() + ' ' + l.session().user().id(), k -> {
+                pairRooms.add(l.room());
+                pairUsers.add(l.session().user().id());
+                return pairRooms.size() - 1;
+            });
         }
+        return roomService.accessAll(pairRooms.toArray(String[]::new), pairUsers.toArray(String[]::new))
+                .invoke(access -> {
+                    for (Live l : live) {
+                        RoomAccess a = access.get(pairIndex.get(l.room() + ' ' + l.session().user().id()));
+                        if (!a.canRead() && l.session().endIfCurrent(l.room(), l.subscription())) {
+                            LOG.debugf("Ended a subscription of %s to %s: access lost", l.session().user().id(), l.room());
+                            l.session().writeEvent(a.exists()
+                                    ? publisher.frame(EventType.MEMBER_LEFT,
+                                            new RoomEvents.MemberEvent(l.room(), l.session().user(), "removed"))
+                                    : publisher.frame(EventType.ROOM_DELETED, new RoomEvents.RoomDeleted(l.room())));
+                            leave(l.room(), l.session());
+                        }
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private record Live(String room, ClientSession session, ClientSession.Subscription subscription) {
     }
 
     // Replays from PostgreSQL what was committed after the last message forwarded here; subscribers
@@ -163,7 +226,7 @@ public class RoomHub implements Broker.Listener {
     private void repair(String room, long after) {
         messages.after(room, after, REPAIR_PAGE).subscribe().with(missed -> {
             for (MessageView m : missed) {
-                deliver(room, new RoomEvent(instanceId, m.seq(), "message", null, frames.event("message", m)));
+                onEvent(room, publisher.event(EventType.MESSAGE, m.seq(), null, m));
             }
             if (missed.size() == REPAIR_PAGE) {
                 repair(room, missed.get(missed.size() - 1).seq());

@@ -1,7 +1,26 @@
 package dev.parley.room;
 
-/** What the caller may do in a room: its visibility and the caller's role (null: not a member). */
-public record RoomAccess(String roomId, boolean isPublic, Role role) {
+import dev.parley.problem.ParleyException;
+
+/**
+ * The one decision on what a user may do in a room, made from the facts read together with it: the
+ * room's visibility (null: there is no such room) and the user's role (null: not a member). Every
+ * path that reads, writes, subscribes or manages members asks here, whatever query found the facts.
+ */
+public record RoomAccess(String roomId, String visibility, Role role) {
+
+    /** The facts for a room that does not exist. */
+    public static RoomAccess noSuchRoom(String roomId) {
+        return new RoomAccess(roomId, null, null);
+    }
+
+    public boolean exists() {
+        return visibility != null;
+    }
+
+    public boolean isPublic() {
+        return Room.PUBLIC.equals(visibility);
+    }
 
     public boolean isMember() {
         return role != null;
@@ -9,6 +28,94 @@ public record RoomAccess(String roomId, boolean isPublic, Role role) {
 
     /** Public rooms are readable by every user; private rooms by members only. */
     public boolean canRead() {
-        return isPublic || isMember();
+        return exists() && (isPublic() || isMember());
+    }
+
+    /** Refuses a reader who may not see the room: history, the room itself, live events. */
+    public void requireRead() {
+        if (!exists()) {
+            throw ParleyException.notFound("no such room");
+        }
+        if (!canRead()) {
+            throw ParleyException.forbidden("not a member of this private room");
+        }
+    }
+
+    /**
+     * Refuses a sender or subscriber who may not take part; returns true when taking part makes the
+     * user a member (a public room they had not joined yet).
+     */
+    public boolean requireTakePart() {
+        requireRead();
+        return !isMember();
+    }
+
+    /** Refuses anyone but the room's owner. */
+    public void requireOwner(String why) {
+        requireRead();
+        if (role != Role.OWNER) {
+            throw ParleyException.forbidden(why);
+        }
+    }
+
+    /**
+     * Refuses an invitation or a role change the caller may not make. {@code current} is the
+     * invitee's role now (null: not a member), {@code wanted} the role asked for (null: keep it, or
+     * member for a newcomer). Owners and admins invite; only the owner grants or takes away admin;
+     * the owner's role never changes.
+     */
+    public void requireGrant(Role current, Role wanted) {
+        requireManageMembers();
+        if (wanted == Role.OWNER) {
+            throw ParleyException.forbidden("a room has one owner");
+        }
+        if (wanted == null || wanted == current) {
+            return;
+        }
+        if (current == Role.OWNER) {
+            throw ParleyException.forbidden("the owner's role does not change");
+        }
+        if ((wanted == Role.ADMIN || current == Role.ADMIN) && role != Role.OWNER) {
+            throw ParleyException.forbidden("only the owner grants or takes away admin");
+        }
+    }
+
+    /**
+     * Refuses a removal the caller may not make: anyone may leave, owners and admins remove members,
+     * only the owner removes an admin, and the owner can be neither removed nor leave.
+     */
+    public void requireRemove(Role target, boolean self) {
+        requireMember();
+        if (target == null) {
+            throw ParleyException.notFound("not a member of this room");
+        }
+        if (target == Role.OWNER) {
+            throw ParleyException.conflict("the owner cannot leave or be removed; delete the room instead");
+        }
+        if (self) {
+            return;
+        }
+        if (!role.canManageMembers()) {
+            throw ParleyException.forbidden("only the owner or an admin removes members");
+        }
+        if (target == Role.ADMIN && role != Role.OWNER) {
+            throw ParleyException.forbidden("only the owner removes an admin");
+        }
+    }
+
+    /** Refuses anyone who is not a member of the room. */
+    public void requireMember() {
+        requireRead();
+        if (!isMember()) {
+            throw ParleyException.forbidden("not a member of this room");
+        }
+    }
+
+    /** Refuses anyone but the room's owner and admins. */
+    public void requireManageMembers() {
+        requireMember();
+        if (!role.canManageMembers()) {
+            throw ParleyException.forbidden("only the owner or an admin manages members");
+        }
     }
 }

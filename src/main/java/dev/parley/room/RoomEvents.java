@@ -2,36 +2,45 @@ package dev.parley.room;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import dev.parley.auth.UserView;
-import dev.parley.realtime.RoomHub;
+import dev.parley.fanout.EventType;
+import dev.parley.fanout.RoomEventPublisher;
 
 /** The room-level events, published after the change they announce is committed. */
 @ApplicationScoped
 public class RoomEvents {
 
-    private final RoomHub hub;
+    private final RoomEventPublisher publisher;
 
-    public RoomEvents(RoomHub hub) {
-        this.hub = hub;
+    public RoomEvents(RoomEventPublisher publisher) {
+        this.publisher = publisher;
     }
 
-    record MemberEvent(String room, UserView user) {
+    /** The payload of {@code member.joined} and {@code member.left}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MemberEvent(String room, UserView user, String reason) {
     }
 
-    record RoomDeleted(String room) {
+    /** The payload of {@code room.deleted}. */
+    public record RoomDeleted(String room) {
     }
 
     public void memberJoined(String roomId, UserView user) {
-        hub.publish(roomId, "member.joined", 0, user.id(), new MemberEvent(roomId, user));
+        publisher.publish(roomId, EventType.MEMBER_JOINED, 0, user.id(), new MemberEvent(roomId, user, null));
     }
 
-    /** Also ends the user's live subscriptions of the room on every instance. */
-    public void memberLeft(String roomId, UserView user) {
-        hub.publish(roomId, "member.left", 0, user.id(), new MemberEvent(roomId, user));
+    /**
+     * Also ends the user's live subscriptions of the room on every instance. {@code reason} is
+     * {@code left} (they left) or {@code removed} (an owner or admin removed them).
+     */
+    public void memberLeft(String roomId, UserView user, String reason) {
+        publisher.publish(roomId, EventType.MEMBER_LEFT, 0, user.id(), new MemberEvent(roomId, user, reason));
     }
 
     /** Ends every subscription of the room on every instance. */
     public void roomDeleted(String roomId) {
-        hub.publish(roomId, "room.deleted", 0, null, new RoomDeleted(roomId));
+        publisher.publish(roomId, EventType.ROOM_DELETED, 0, null, new RoomDeleted(roomId));
     }
 }

@@ -22,11 +22,6 @@ public final class RoomRequests {
     public record Invite(@NotBlank String username, String role) {
     }
 
-    /** {@code role} is the caller's role or null; {@code unread} the caller's unread count. */
-    public record RoomView(String id, String name, String visibility, String topic, String createdAt, long lastSeq,
-            String role, long unread) {
-    }
-
     public record MemberView(String room, UserView user, String role) {
     }
 }

@@ -16,11 +16,12 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
-import dev.parley.auth.CurrentUserService;
-import dev.parley.auth.UserView;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+
+import dev.parley.auth.CurrentUserService;
+import dev.parley.auth.UserView;
 
 @Path("/api/rooms")
 @Authenticated
@@ -38,20 +39,20 @@ public class RoomResource {
     }
 
     @GET
-    public Uni<List<RoomRequests.RoomView>> list() {
+    public Uni<List<RoomView>> list() {
         return caller().chain(rooms::list);
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<RoomRequests.RoomView>> create(@Valid @NotNull RoomRequests.Create request) {
+    public Uni<RestResponse<RoomView>> create(@Valid @NotNull RoomRequests.Create request) {
         return caller().chain(user -> rooms.create(user, request))
                 .map(room -> RestResponse.status(Response.Status.CREATED, room));
     }
 
     @GET
     @Path("/{id}")
-    public Uni<RoomRequests.RoomView> get(@PathParam("id") String id) {
+    public Uni<RoomView> get(@PathParam("id") String id) {
         return caller().chain(user -> rooms.get(user, id));
     }
 
@@ -78,6 +79,6 @@ public class RoomResource {
     }
 
     private Uni<UserView> caller() {
-        return currentUser.resolve(identity).map(UserView::of);
+        return currentUser.resolve(identity);
     }
 }

@@ -6,15 +6,21 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 
 import dev.parley.auth.UserRepository;
 import dev.parley.auth.UserView;
 import dev.parley.problem.ParleyException;
 import dev.parley.problem.UniqueViolation;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Uni;
 
-/** Rooms and their members: who may see, join, manage and delete them. */
+/**
+ * Rooms and their members. Who may do what is decided by {@link RoomAccess}; every change of
+ * membership locks the room's row first, as the message write path does, so that a member removed
+ * cannot post afterwards and the two never wait on each other in a circle.
+ */
 @ApplicationScoped
 public class RoomService {
 
@@ -28,7 +34,7 @@ public class RoomService {
         this.events = events;
     }
 
-    public Uni<RoomRequests.RoomView> create(UserView caller, RoomRequests.Create request) {
+    public Uni<RoomView> create(UserView caller, RoomRequests.Create request) {
         String name = request.name().strip();
         Room room = new Room();
         room.id = UUID.randomUUID().toString();
@@ -44,119 +50,91 @@ public class RoomService {
                 .chain(() -> rooms.view(caller.id(), room.id));
     }
 
-    public Uni<List<RoomRequests.RoomView>> list(UserView caller) {
+    public Uni<List<RoomView>> list(UserView caller) {
         return rooms.visibleTo(caller.id());
     }
 
-    public Uni<RoomRequests.RoomView> get(UserView caller, String roomId) {
+    public Uni<RoomView> get(UserView caller, String roomId) {
         return rooms.view(caller.id(), roomId).map(view -> {
-            if (view == null) {
-                throw ParleyException.notFound("no such room");
-            }
-            if (Room.PRIVATE.equals(view.visibility()) && view.role() == null) {
-                throw ParleyException.forbidden("not a member of this private room");
-            }
+            RoomAccess access = view == null ? RoomAccess.noSuchRoom(roomId)
+                    : new RoomAccess(roomId, view.visibility(), Role.of(view.role()));
+            access.requireRead();
             return view;
         });
     }
 
     public Uni<Void> delete(UserView caller, String roomId) {
-        return requireRole(caller, roomId, Role.OWNER, "only the owner deletes a room")
+        return rooms.access(caller.id(), roomId)
+                .invoke(access -> access.requireOwner("only the owner deletes a room"))
                 .chain(access -> Panache.withTransaction(() -> Room.delete("id", roomId)))
                 .invoke(() -> events.roomDeleted(roomId))
                 .replaceWithVoid();
     }
 
-    /** Invites (or promotes) a user; the answer tells whether they were already a member. */
+    /** Invites (or changes the role of) a user; the answer tells whether they were a member before. */
     public Uni<Added> addMember(UserView caller, String roomId, RoomRequests.Invite request) {
-        Role role = Role.parse(request.role());
-        return rooms.access(caller.id(), roomId).chain(access -> {
-            requireExists(access);
-            if (access.role() == null || !access.role().canManageMembers()) {
-                throw ParleyException.forbidden("only the owner or an admin invites");
-            }
-            if (role == Role.OWNER || role == Role.ADMIN && access.role() != Role.OWNER) {
-                throw ParleyException.forbidden("only the owner makes admins; a room has one owner");
-            }
-            return Panache.withSession(() -> users.findByUsername(request.username()));
-        }).chain(user -> {
-            if (user == null) {
-                throw ParleyException.notFound("no such user");
-            }
-            UserView invited = UserView.of(user);
-            return Panache.withTransaction(() -> Membership.<Membership>findById(new Membership.Key(roomId, user.id))
-                    .chain(existing -> {
+        Role wanted = request.role() == null ? null : Role.parse(request.role());
+        return Panache.withTransaction(() -> lockedAccess(caller, roomId)
+                .invoke(RoomAccess::requireManageMembers)
+                .chain(access -> users.findByUsername(request.username()).chain(user -> {
+                    if (user == null) {
+                        throw ParleyException.notFound("no such user");
+                    }
+                    UserView invited = UserView.of(user);
+                    return Membership.<Membership>findById(new Membership.Key(roomId, user.id)).chain(existing -> {
+                        access.requireGrant(existing == null ? null : Role.of(existing.role), wanted);
                         if (existing != null) {
-                            // an existing member keeps the owner role; others take the role asked for
-                            if (request.role() != null && !existing.role.equals(Role.OWNER.wire())) {
-                                existing.role = role.wire();
+                            if (wanted != null) {
+                                existing.role = wanted.wire();
                             }
                             return Uni.createFrom().item(new Added(roomId, invited, existing.role, false));
                         }
+                        Role role = wanted == null ? Role.MEMBER : wanted;
                         return membership(roomId, user.id, role).persist()
                                 .replaceWith(new Added(roomId, invited, role.wire(), true));
-                    }));
-        }).invoke(added -> {
-            if (added.created()) {
-                events.memberJoined(roomId, added.user());
-            }
-        });
+                    });
+                })))
+                .invoke(added -> {
+                    if (added.created()) {
+                        events.memberJoined(roomId, added.user());
+                    }
+                });
     }
 
     public record Added(String room, UserView user, String role, boolean created) {
     }
 
-    /** Removes a member: owners and admins remove others, anyone may leave; the owner cannot. */
+    /** Removes a member, or lets one leave; see {@link RoomAccess#requireRemove}. */
     public Uni<Void> removeMember(UserView caller, String roomId, String username) {
-        return rooms.access(caller.id(), roomId).chain(access -> {
-            requireExists(access);
-            if (access.role() == null) {
-                throw ParleyException.forbidden("not a member of this room");
-            }
-            return Panache.withSession(() -> users.findByUsername(username)).chain(user -> {
-                if (user == null) {
-                    throw ParleyException.notFound("no such user");
-                }
-                boolean self = user.id.equals(caller.id());
-                if (!self && !access.role().canManageMembers()) {
-                    throw ParleyException.forbidden("only the owner or an admin removes members");
-                }
-                return Panache.withTransaction(() -> Membership.<Membership>findById(new Membership.Key(roomId, user.id))
-                        .chain(member -> {
-                            if (member == null) {
-                                throw ParleyException.notFound("not a member of this room");
-                            }
-                            if (Role.OWNER.wire().equals(member.role)) {
-                                throw ParleyException.conflict(
-                                        "the owner cannot leave or be removed; delete the room instead");
-                            }
-                            if (!self && Role.ADMIN.wire().equals(member.role) && access.role() != Role.OWNER) {
-                                throw ParleyException.forbidden("only the owner removes an admin");
-                            }
-                            return member.delete();
-                        }))
-                        .invoke(() -> events.memberLeft(roomId, UserView.of(user)));
-            });
-        }).replaceWithVoid();
+        return Panache.withTransaction(() -> lockedAccess(caller, roomId)
+                .invoke(RoomAccess::requireMember)
+                .chain(access -> users.findByUsername(username).chain(user -> {
+                    if (user == null) {
+                        throw ParleyException.notFound("no such user");
+                    }
+                    boolean self = user.id.equals(caller.id());
+                    return Membership.<Membership>findById(new Membership.Key(roomId, user.id)).chain(member -> {
+                        access.requireRemove(member == null ? null : Role.of(member.role), self);
+                        return member.delete();
+                    }).replaceWith(new Removed(UserView.of(user), self ? "left" : "removed"));
+                })))
+                .invoke(removed -> events.memberLeft(roomId, removed.user(), removed.reason()))
+                .replaceWithVoid();
+    }
+
+    private record Removed(UserView user, String reason) {
     }
 
     /**
      * Opens a room for reading live and returns its newest seq: public rooms make the caller a
      * member on the way (announced with {@code member.joined}); private rooms admit members only.
-     * The caller registers its live subscription first, so every message after the returned seq
+     * The caller registers its live subscription first, so every entry after the returned seq
      * reaches it as an event.
      */
     public Uni<Long> openForSubscription(UserView caller, String roomId) {
         return rooms.snapshot(caller.id(), roomId).chain(snapshot -> {
-            if (snapshot == null) {
-                throw ParleyException.notFound("no such room");
-            }
-            RoomAccess access = snapshot.access();
-            if (access.isMember()) {
+            if (!snapshot.access().requireTakePart()) {
                 return Uni.createFrom().item(snapshot.lastSeq());
-            }
-            if (!access.isPublic()) {
-                throw ParleyException.forbidden("not a member of this private room");
             }
             return rooms.join(roomId, caller.id()).map(joined -> {
                 if (joined) {
@@ -167,23 +145,23 @@ public class RoomService {
         });
     }
 
-    private Uni<RoomAccess> requireRole(UserView caller, String roomId, Role role, String why) {
-        return rooms.access(caller.id(), roomId).map(access -> {
-            requireExists(access);
-            if (access.role() == null && !access.isPublic()) {
-                throw ParleyException.forbidden("not a member of this private room");
-            }
-            if (access.role() != role) {
-                throw ParleyException.forbidden(why);
-            }
-            return access;
-        });
+    /**
+     * The access of each (room, user) pair, in order, in one query: for ending subscriptions whose
+     * users lost access even when the event that should have ended them was lost.
+     */
+    public Uni<List<RoomAccess>> accessAll(String[] roomIds, String[] userIds) {
+        return rooms.accessAll(roomIds, userIds);
     }
 
-    private static void requireExists(RoomAccess access) {
-        if (access == null) {
-            throw ParleyException.notFound("no such room");
-        }
+    // Inside the caller's transaction: the room's row is locked before the caller's role is read.
+    private static Uni<RoomAccess> lockedAccess(UserView caller, String roomId) {
+        return Room.<Room>findById(roomId, LockModeType.PESSIMISTIC_WRITE).chain(room -> {
+            if (room == null) {
+                return Uni.createFrom().item(RoomAccess.noSuchRoom(roomId));
+            }
+            return Membership.<Membership>findById(new Membership.Key(roomId, caller.id()))
+                    .map(m -> new RoomAccess(roomId, room.visibility, m == null ? null : Role.of(m.role)));
+        });
     }
 
     private static Membership membership(String roomId, String userId, Role role) {

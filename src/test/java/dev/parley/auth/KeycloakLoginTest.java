@@ -10,10 +10,11 @@ import java.net.URI;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.testsupport.KeycloakServer;
-import dev.parley.testsupport.WsClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+
+import dev.parley.testsupport.KeycloakServer;
+import dev.parley.testsupport.WsClient;
 
 /** The production login path, end to end, against a real Keycloak started from its Maven distribution. */
 @QuarkusTest

@@ -9,12 +9,12 @@ import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.util.Base64;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.security.AuthenticationFailedException;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /** Every rule of Parley's own token check, on tokens built by hand so that each can be broken alone. */
 class ParleyTokenVerifierTest {

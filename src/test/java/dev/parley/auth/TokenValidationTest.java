@@ -12,21 +12,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import jakarta.inject.Inject;
-
-import dev.parley.testsupport.TestTokens;
-import dev.parley.testsupport.TestUsers;
-import dev.parley.testsupport.WsClient;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+
+import dev.parley.testsupport.TestTokens;
+import dev.parley.testsupport.TestUsers;
+import dev.parley.testsupport.WsClient;
 
 /** Every kind of bad token is refused the same way on REST and on the WebSocket upgrade. */
 @QuarkusTest

@@ -30,10 +30,10 @@ class PublishPipelineTest {
     void aLonePublishLeavesAtOnceAndWhatQueuesMeanwhileLeavesAsOneBatchInOrder() {
         PublishPipeline pipeline = new PublishPipeline(redis(), Duration.ofSeconds(10));
         AtomicInteger done = new AtomicInteger();
-        subscribe(pipeline.publish(publish("a")), done, null);
+        subscribe(pipeline.publish(publish("a"), false), done, null);
         assertThat(writes).hasSize(1);
         for (String m : List.of("b", "c", "d")) {
-            subscribe(pipeline.publish(publish(m)), done, null);
+            subscribe(pipeline.publish(publish(m), false), done, null);
         }
         assertThat(writes).hasSize(1); // one batch in flight
 
@@ -52,8 +52,8 @@ class PublishPipelineTest {
         PublishPipeline pipeline = new PublishPipeline(redis(), Duration.ofMillis(200));
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        subscribe(pipeline.publish(publish("hung")), done, failed);
-        subscribe(pipeline.publish(publish("next")), done, failed);
+        subscribe(pipeline.publish(publish("hung"), false), done, failed);
+        subscribe(pipeline.publish(publish("next"), false), done, failed);
         await().atMost(Duration.ofSeconds(5)).until(() -> writes.size() == 2);
         assertThat(failed.get()).isEqualTo(1);
         writes.get(1).answer().complete(null);
@@ -68,12 +68,27 @@ class PublishPipelineTest {
         PublishPipeline pipeline = new PublishPipeline(redis(), Duration.ofSeconds(10));
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        subscribe(pipeline.publish(publish("in flight")), done, failed);
+        subscribe(pipeline.publish(publish("in flight"), false), done, failed);
         for (int i = 0; i < PublishPipeline.MAX_QUEUED + 10; i++) {
-            subscribe(pipeline.publish(publish("m" + i)), done, failed);
+            subscribe(pipeline.publish(publish("m" + i), false), done, failed);
         }
         assertThat(failed.get()).isEqualTo(10);
         assertThat(done.get()).isZero();
+    }
+
+    @Test
+    void anEssentialPublishIsQueuedEvenBeyondTheBound() {
+        PublishPipeline pipeline = new PublishPipeline(redis(), Duration.ofSeconds(10));
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        subscribe(pipeline.publish(publish("in flight"), false), done, failed);
+        for (int i = 0; i < PublishPipeline.MAX_QUEUED; i++) {
+            subscribe(pipeline.publish(publish("m" + i), false), done, failed);
+        }
+        subscribe(pipeline.publish(publish("member.left"), true), done, failed);
+        assertThat(failed.get()).isZero();
+        writes.get(0).answer().complete(null);
+        assertThat(writes).hasSize(2);
     }
 
     private static void subscribe(Uni<Void> publish, AtomicInteger done, AtomicInteger failed) {

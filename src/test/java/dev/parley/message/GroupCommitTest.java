@@ -1,7 +1,7 @@
 package dev.parley.message;
 
-import static io.restassured.RestAssured.given;
 import static dev.parley.testsupport.Frames.frame;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -15,11 +15,13 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.parley.testsupport.Metrics;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
 import dev.parley.testsupport.WsClient;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Sends pipelined on several connections land in shared batches: each send still gets exactly its
@@ -75,6 +77,8 @@ class GroupCommitTest {
                 assertThat(stored).hasSize(seqs.size());
             }
             assertThat(total).isEqualTo(clients.size() * perClient);
+            // and they really were written in shared transactions, not one by one
+            assertThat(Metrics.value("parley_batch_size_max")).isGreaterThan(1);
         } finally {
             clients.forEach(WsClient::close);
         }

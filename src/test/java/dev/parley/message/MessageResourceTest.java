@@ -15,11 +15,12 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.testsupport.TestRooms;
-import dev.parley.testsupport.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+
+import dev.parley.testsupport.TestRooms;
+import dev.parley.testsupport.TestUsers;
 
 @QuarkusTest
 class MessageResourceTest {

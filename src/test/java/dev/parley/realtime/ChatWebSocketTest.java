@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.parley.testsupport.TestTokens;
-import dev.parley.testsupport.TestUsers;
-import dev.parley.testsupport.WsClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocketConnection;
+
+import dev.parley.testsupport.TestTokens;
+import dev.parley.testsupport.TestUsers;
+import dev.parley.testsupport.WsClient;
 
 @QuarkusTest
 class ChatWebSocketTest {

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testsupport.DatabaseTestResource;
 import dev.parley.testsupport.Frames;
 import dev.parley.testsupport.ParleyProcess;
-import dev.parley.testsupport.ParleyProcess.Account;
+import dev.parley.testsupport.TestUsers.TestUser;
 import dev.parley.testsupport.WsClient;
 
 /**
@@ -34,8 +34,8 @@ class GracefulShutdownIT {
         String room;
         Map<String, Long> acknowledged = new HashMap<>();
         try (ParleyProcess instance = ParleyProcess.start("shutdown", ParleyProcess.environment(DATABASE))) {
-            Account alice = instance.register("alice");
-            Account bob = instance.register("bob");
+            TestUser alice = instance.register("alice");
+            TestUser bob = instance.register("bob");
             room = instance.createRoom(alice.token());
             try (WsClient sender = WsClient.connectWithHeader(instance.ws(), alice.token());
                     WsClient listener = WsClient.connectWithHeader(instance.ws(), bob.token())) {

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.parley.testsupport.Frames;
-import dev.parley.testsupport.TestRooms;
-import dev.parley.testsupport.TestUsers;
-import dev.parley.testsupport.WsClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+
+import dev.parley.testsupport.Frames;
+import dev.parley.testsupport.TestRooms;
+import dev.parley.testsupport.TestUsers;
+import dev.parley.testsupport.WsClient;
 
 @QuarkusTest
 @TestProfile(TightLimitsProfile.class)

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.restassured.http.ContentType;
+
 import dev.parley.testsupport.DatabaseTestResource;
 import dev.parley.testsupport.Frames;
 import dev.parley.testsupport.ParleyProcess;
-import dev.parley.testsupport.ParleyProcess.Account;
 import dev.parley.testsupport.RedisServer;
+import dev.parley.testsupport.TestUsers.TestUser;
 import dev.parley.testsupport.WsClient;
 
 /**
@@ -65,8 +67,8 @@ class MultiInstanceIT {
 
     @Test
     void aMessageSentOnOneInstanceReachesSubscribersOnTheOther() {
-        Account alice = a.register("alice");
-        Account bob = b.register("bob");
+        TestUser alice = a.register("alice");
+        TestUser bob = b.register("bob");
         String room = a.createRoom(alice.token());
         try (WsClient onA = WsClient.connectWithHeader(a.ws(), alice.token());
                 WsClient onB = WsClient.connectWithHeader(b.ws(), bob.token())) {
@@ -88,8 +90,8 @@ class MultiInstanceIT {
 
     @Test
     void aClientResumesOnTheOtherInstanceWithExactlyWhatItMissed() {
-        Account alice = a.register("alice");
-        Account bob = a.register("bob");
+        TestUser alice = a.register("alice");
+        TestUser bob = a.register("bob");
         String room = a.createRoom(alice.token());
         long lastSeen;
         try (WsClient bobOnA = WsClient.connectWithHeader(a.ws(), bob.token())) {
@@ -110,14 +112,14 @@ class MultiInstanceIT {
 
     @Test
     void sendersOnBothInstancesGetOneGaplessSequence() throws Exception {
-        Account owner = a.register("owner");
+        TestUser owner = a.register("owner");
         String room = a.createRoom(owner.token());
-        List<Account> senders = IntStream.range(0, 6).mapToObj(i -> (i % 2 == 0 ? a : b).register("s" + i)).toList();
+        List<TestUser> senders = IntStream.range(0, 6).mapToObj(i -> (i % 2 == 0 ? a : b).register("s" + i)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(24);
         ConcurrentLinkedQueue<Integer> seqs = new ConcurrentLinkedQueue<>();
         for (int t = 0; t < 24; t++) {
             ParleyProcess target = t % 2 == 0 ? a : b;
-            Account sender = senders.get(t % senders.size());
+            TestUser sender = senders.get(t % senders.size());
             pool.submit(() -> {
                 for (int i = 0; i < 5; i++) {
                     seqs.add(target.post(sender.token(), room, "x"));
@@ -131,8 +133,8 @@ class MultiInstanceIT {
 
     @Test
     void subscribersMissNothingThroughARedisCrash() {
-        Account alice = a.register("alice");
-        Account bob = b.register("bob");
+        TestUser alice = a.register("alice");
+        TestUser bob = b.register("bob");
         String room = a.createRoom(alice.token());
         try (WsClient bobOnB = WsClient.connectWithHeader(b.ws(), bob.token())) {
             bobOnB.subscribe(room, null);
@@ -160,8 +162,37 @@ class MultiInstanceIT {
         }
     }
 
+    @Test
+    void aMemberRemovedWhileRedisIsDownStopsReceivingOnTheOtherInstance() {
+        TestUser owner = a.register("owner");
+        TestUser bob = b.register("bob");
+        String room = given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "secret-" + System.nanoTime(), "visibility", "private"))
+                .post("/api/rooms").then().statusCode(201).extract().path("id");
+        given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                .body(Map.of("username", bob.username())).post("/api/rooms/" + room + "/members").then().statusCode(201);
+        try (WsClient ownerOnB = WsClient.connectWithHeader(b.ws(), owner.token());
+                WsClient bobOnB = WsClient.connectWithHeader(b.ws(), bob.token())) {
+            ownerOnB.subscribe(room, null);
+            bobOnB.subscribe(room, null);
+
+            redis.kill();
+            given().baseUri(a.baseUrl()).auth().oauth2(owner.token())
+                    .delete("/api/rooms/" + room + "/members/" + bob.username()).then().statusCode(204);
+            int secret = a.post(owner.token(), room, "said after bob was removed");
+            redis.startAgain();
+
+            // B repairs the owner's view, but ends bob's subscription first
+            await().atMost(Duration.ofSeconds(30)).until(() -> ownerOnB.events("message", room).stream()
+                    .anyMatch(m -> m.path("seq").asInt() == secret));
+            JsonNode left = bobOnB.awaitEvents("member.left", room, 1).get(0);
+            assertThat(left.path("user").path("id").asText()).isEqualTo(bob.id());
+            assertThat(bobOnB.events("message", room)).isEmpty();
+        }
+    }
+
     // After the link is back, live events flow again (A's publisher pool may need a moment to reconnect).
-    private static void awaitLive(WsClient client, String room, Account sender) {
+    private static void awaitLive(WsClient client, String room, TestUser sender) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             int seq = a.post(sender.token(), room, "after");
             await().atMost(Duration.ofSeconds(3))

@@ -1,7 +1,7 @@
 package dev.parley.realtime;
 
-import static io.restassured.RestAssured.given;
 import static dev.parley.testsupport.Frames.frame;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.parley.testsupport.TestRooms;
-import dev.parley.testsupport.TestUsers;
-import dev.parley.testsupport.WsClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+
+import dev.parley.testsupport.TestRooms;
+import dev.parley.testsupport.TestUsers;
+import dev.parley.testsupport.WsClient;
 
 /** The room part of the WebSocket protocol, against the real PostgreSQL and Redis. */
 @QuarkusTest
@@ -326,6 +327,54 @@ class RoomProtocolTest {
             o.awaitEvents("message", room, 1);
             assertThat(b.events("message", room)).isEmpty();
             assertError(b.request(frame("subscribe", "again", "room", room), "again"), "forbidden");
+        }
+    }
+
+    @Test
+    void typingRightBehindARefusedSubscribeReachesNoOne() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        TestUsers.TestUser mallory = TestUsers.create("mallory");
+        String secret = TestRooms.create(owner.token(), "private");
+        TestRooms.invite(owner.token(), secret, bob.username());
+        try (WsClient o = WsClient.connectWithHeader(ws, owner.token());
+                WsClient b = WsClient.connectWithHeader(ws, bob.token());
+                WsClient m = WsClient.connectWithHeader(ws, mallory.token())) {
+            o.subscribe(secret, null);
+            b.subscribe(secret, null);
+            // back to back: the typing arrives while the subscribe is still being authorized
+            for (int i = 0; i < 20; i++) {
+                m.send(frame("subscribe", "s" + i, "room", secret));
+                m.send(frame("typing", "t" + i, "room", secret));
+            }
+            for (int i = 0; i < 20; i++) {
+                String s = "s" + i;
+                String t = "t" + i;
+                assertError(m.awaitFrame(f -> s.equals(f.path("id").asText())), "forbidden");
+                assertError(m.awaitFrame(f -> t.equals(f.path("id").asText())), "forbidden");
+            }
+            // a member's typing after all that arrives, and no typing of mallory's came before it
+            b.send(frame("typing", "bt", "room", secret));
+            JsonNode first = o.awaitEvents("typing", secret, 1).get(0);
+            assertThat(first.path("user").path("id").asText()).isEqualTo(bob.id());
+        }
+    }
+
+    @Test
+    void aHistoryPageLargerThanTheOutboundLimitIsSentWhole() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        String text = "\u00e9".repeat(4_000); // 4,000 characters, 8,000 bytes in UTF-8
+        for (int i = 0; i < 200; i++) {
+            postMessage(alice.token(), room, text);
+        }
+        try (WsClient a = WsClient.connectWithHeader(ws, alice.token())) {
+            // 200 x 8,000 bytes: a page of 1.6 MB, over the 1 MiB outbound limit
+            JsonNode page = a.request(frame("history", "h", "room", room, "limit", 200), "h");
+            assertThat(page.path("type").asText()).as(page.path("type").asText()).isEqualTo("ok");
+            assertThat(page.path("messages")).hasSize(200);
+            assertThat(a.request(frame("ping", "p"), "p").path("type").asText()).isEqualTo("pong");
+            assertThat(a.isOpen()).isTrue();
         }
     }
 

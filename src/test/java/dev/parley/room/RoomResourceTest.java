@@ -12,11 +12,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.testsupport.TestRooms;
-import dev.parley.testsupport.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+
+import dev.parley.testsupport.TestRooms;
+import dev.parley.testsupport.TestUsers;
 
 @QuarkusTest
 class RoomResourceTest {
@@ -120,6 +121,37 @@ class RoomResourceTest {
         // an admin cannot remove the owner, a member cannot remove others
         given().auth().oauth2(bob.token()).delete("/api/rooms/" + room + "/members/" + owner.username())
                 .then().statusCode(409);
+    }
+
+    @Test
+    void onlyTheOwnerGrantsOrTakesAwayAdmin() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        TestUsers.TestUser ann = TestUsers.create("ann");
+        TestUsers.TestUser ben = TestUsers.create("ben");
+        TestUsers.TestUser cat = TestUsers.create("cat");
+        String room = TestRooms.create(owner.token(), "private");
+        invite(owner.token(), room, ann.username(), "admin").then().statusCode(201).body("role", equalTo("admin"));
+        invite(owner.token(), room, ben.username(), "admin").then().statusCode(201).body("role", equalTo("admin"));
+        invite(ann.token(), room, cat.username(), null).then().statusCode(201).body("role", equalTo("member"));
+
+        // an admin can neither demote another admin (to remove them next) nor promote a member
+        invite(ann.token(), room, ben.username(), "member").then().statusCode(403);
+        invite(ann.token(), room, cat.username(), "admin").then().statusCode(403);
+        given().auth().oauth2(ann.token()).delete("/api/rooms/" + room + "/members/" + ben.username())
+                .then().statusCode(403);
+        given().auth().oauth2(ben.token()).get("/api/rooms/" + room).then().statusCode(200).body("role", equalTo("admin"));
+        // nor change the owner
+        invite(ann.token(), room, owner.username(), "member").then().statusCode(403);
+        // an admin re-inviting someone without a role changes nothing, and may remove a member
+        invite(ann.token(), room, ben.username(), null).then().statusCode(200).body("role", equalTo("admin"));
+        given().auth().oauth2(ann.token()).delete("/api/rooms/" + room + "/members/" + cat.username())
+                .then().statusCode(204);
+
+        // the owner does both
+        invite(owner.token(), room, ben.username(), "member").then().statusCode(200).body("role", equalTo("member"));
+        invite(owner.token(), room, ben.username(), "admin").then().statusCode(200).body("role", equalTo("admin"));
+        given().auth().oauth2(owner.token()).delete("/api/rooms/" + room + "/members/" + ben.username())
+                .then().statusCode(204);
     }
 
     @Test

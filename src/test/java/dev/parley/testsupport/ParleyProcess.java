@@ -1,8 +1,7 @@
 package dev.parley.testsupport;
 
-import static org.awaitility.Awaitility.await;
-
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -77,7 +76,8 @@ public final class ParleyProcess implements AutoCloseable {
 
     /**
      * The environment every test instance needs: its database, a fresh signing key pair (instances
-     * started with the same map accept each other's tokens) and no per-connection send budget.
+     * started with the same map accept each other's tokens), no per-connection send budget and no
+     * registration throttle (every test account registers from 127.0.0.1).
      */
     public static Map<String, String> environment(String database) {
         try {
@@ -87,6 +87,7 @@ public final class ParleyProcess implements AutoCloseable {
             env.put("PARLEY_AUTH_SIGNING_KEY", pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
             env.put("PARLEY_AUTH_PUBLIC_KEY", pem("PUBLIC KEY", keys.getPublic().getEncoded()));
             env.put("PARLEY_LIMITS_SEND_RATE", "0");
+            env.put("PARLEY_LIMITS_REGISTRATIONS", "0");
             return env;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -94,14 +95,14 @@ public final class ParleyProcess implements AutoCloseable {
     }
 
     /** A new built-in account on this instance, logged in. */
-    public Account register(String prefix) {
+    public TestUsers.TestUser register(String prefix) {
         String username = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
         Map<String, String> credentials = Map.of("username", username, "password", "password-123");
         String id = given().baseUri(baseUrl()).contentType(ContentType.JSON).body(credentials)
                 .post("/api/auth/register").then().statusCode(201).extract().path("id");
         String token = given().baseUri(baseUrl()).contentType(ContentType.JSON).body(credentials)
                 .post("/api/auth/login").then().statusCode(200).extract().path("accessToken");
-        return new Account(id, username, token);
+        return new TestUsers.TestUser(id, username, token);
     }
 
     /** A new public room owned by the token's user; returns its id. */
@@ -116,9 +117,6 @@ public final class ParleyProcess implements AutoCloseable {
         return given().baseUri(baseUrl()).auth().oauth2(token).contentType(ContentType.JSON)
                 .body(Map.of("text", text)).post("/api/rooms/" + room + "/messages")
                 .then().statusCode(201).extract().path("seq");
-    }
-
-    public record Account(String id, String username, String token) {
     }
 
     public String baseUrl() {

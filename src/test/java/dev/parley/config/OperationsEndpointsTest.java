@@ -1,16 +1,17 @@
-package dev.parley.health;
+package dev.parley.config;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 
+/** The operations endpoints application.properties sets up: health groups, OpenAPI, Prometheus metrics. */
 @QuarkusTest
 class OperationsEndpointsTest {
 
@@ -42,6 +43,7 @@ class OperationsEndpointsTest {
 
     @Test
     void metricsAreExposedForPrometheus() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"))
+                .body(containsString("parley_batch_size"));
     }
 }

@@ -1,0 +1,83 @@
+package dev.parley.auth;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+
+import dev.parley.config.ParleyConfig;
+import dev.parley.problem.ParleyException;
+
+/**
+ * Makes online password guessing and registration floods expensive: after too many failed logins
+ * for a username or from an address within the window, logins for it answer 429 with
+ * {@code Retry-After} without looking at the password; an address that registers too often is
+ * refused the same way. Counted in Redis across instances when Redis is enabled. A limit of 0
+ * turns its check off.
+ */
+@ApplicationScoped
+public class LoginThrottle {
+
+    private final AttemptCounters counters;
+    private final ParleyConfig.LoginFailures failures;
+    private final int registrations;
+
+    public LoginThrottle(ParleyConfig config, Instance<ReactiveRedisDataSource> redis) {
+        this.counters = config.redis().enabled()
+                ? new RedisAttemptCounters(redis.get(), config.redis().channelPrefix())
+                : new InProcessAttemptCounters();
+        this.failures = config.limits().loginFailures();
+        this.registrations = config.limits().registrations();
+    }
+
+    /** Refuses a login attempt for a username or from an address that failed too often. */
+    public Uni<Void> admitLogin(String username, String address) {
+        return counters.read(List.of(userKey(username), addressKey(address))).invoke(w -> {
+            Duration wait = Duration.ZERO;
+            if (failures.username() > 0 && w.get(0).count() >= failures.username()) {
+                wait = w.get(0).left();
+            }
+            if (failures.address() > 0 && w.get(1).count() >= failures.address()
+                    && w.get(1).left().compareTo(wait) > 0) {
+                wait = w.get(1).left();
+            }
+            if (!wait.isZero()) {
+                throw ParleyException.rateLimited("too many failed logins; try again later", wait);
+            }
+        }).replaceWithVoid();
+    }
+
+    public Uni<Void> loginFailed(String username, String address) {
+        return counters.add(List.of(userKey(username), addressKey(address)), failures.window());
+    }
+
+    public Uni<Void> loginSucceeded(String username) {
+        return counters.reset(userKey(username));
+    }
+
+    /** Counts a registration from the address, refusing it when the address registered too often. */
+    public Uni<Void> admitRegistration(String address) {
+        if (registrations <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        String key = "register:" + address;
+        return counters.read(List.of(key)).invoke(w -> {
+            if (w.get(0).count() >= registrations) {
+                throw ParleyException.rateLimited("too many registrations; try again later", w.get(0).left());
+            }
+        }).chain(() -> counters.add(List.of(key), failures.window()));
+    }
+
+    private static String userKey(String username) {
+        return "login-user:" + username.toLowerCase(Locale.ROOT);
+    }
+
+    private static String addressKey(String address) {
+        return "login-address:" + address;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.parley.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.parley.problem.ParleyException;
+
+/**
+ * The size and count limits of what a client may send, in one place (the rates are enforced where
+ * they are counted: per connection by the gateway, logins by the login throttle). Each check throws
+ * the protocol's error; a request refused here has changed nothing.
+ */
+@ApplicationScoped
+public class RequestLimits {
+
+    private static final int CLIENT_MSG_ID_MAX = 64;
+    // Room ids are UUIDs: 36 characters.
+    private static final int ROOM_ID_MAX = 36;
+    private static final int DEFAULT_HISTORY_PAGE = 50;
+
+    private final ParleyConfig.Limits config;
+
+    public RequestLimits(ParleyConfig config) {
+        this.config = config.limits();
+    }
+
+    public void requireText(String text) {
+        if (text == null || text.isBlank()) {
+            throw ParleyException.badRequest("text must not be empty");
+        }
+        int max = config.textLength();
+        // code points, not chars: an emoji is one character to the user
+        if (text.length() > max && text.codePointCount(0, text.length()) > max) {
+            throw ParleyException.tooLarge("text exceeds " + max + " characters");
+        }
+    }
+
+    public void requireClientMsgId(String clientMsgId) {
+        if (clientMsgId != null && (clientMsgId.isEmpty() || clientMsgId.length() > CLIENT_MSG_ID_MAX)) {
+            throw ParleyException.badRequest("clientMsgId must be 1 to " + CLIENT_MSG_ID_MAX + " characters");
+        }
+    }
+
+    public String requireRoomId(String room) {
+        if (room == null || room.isBlank() || room.length() > ROOM_ID_MAX) {
+            throw ParleyException.badRequest("room must be a room id");
+        }
+        return room;
+    }
+
+    /** The page size for a requested {@code limit}: 50 when none is given, clamped to the largest page. */
+    public int historyPage(Integer limit) {
+        if (limit == null) {
+            return Math.min(DEFAULT_HISTORY_PAGE, config.historyPage());
+        }
+        if (limit < 1) {
+            throw ParleyException.badRequest("limit must be at least 1");
+        }
+        return Math.min(limit, config.historyPage());
+    }
+
+    /** Refuses one more subscription on a connection that has {@code current} already. */
+    public void requireSubscriptionSlot(int current) {
+        if (current >= config.subscriptions()) {
+            throw ParleyException.tooLarge("at most " + config.subscriptions() + " subscriptions per connection");
+        }
+    }
+}

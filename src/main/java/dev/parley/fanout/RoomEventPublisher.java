@@ -1,0 +1,62 @@
+package dev.parley.fanout;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Where room events leave the services that cause them. Each event is serialised once, into the
+ * frame every subscriber gets, then handed to this instance's listener (the WebSocket gateway) and
+ * to the {@link Broker} for the other instances. Services publish here after their change is
+ * committed; they never call the gateway.
+ */
+@ApplicationScoped
+public class RoomEventPublisher {
+
+    private static final Logger LOG = Logger.getLogger(RoomEventPublisher.class);
+
+    private final Broker broker;
+    private final String instanceId;
+    private final ObjectMapper mapper;
+    private volatile Broker.Listener local;
+
+    public RoomEventPublisher(Broker broker, @Named("instanceId") String instanceId, ObjectMapper mapper) {
+        this.broker = broker;
+        this.instanceId = instanceId;
+        this.mapper = mapper;
+    }
+
+    /** Connects this instance's listener: it gets local events here and remote ones from the broker. */
+    public void start(Broker.Listener listener) {
+        this.local = listener;
+        broker.start(listener);
+    }
+
+    /** Delivers the event to this instance's subscribers at once, then to the other instances. */
+    public void publish(String room, EventType type, long seq, String subject, Object payload) {
+        RoomEvent event = event(type, seq, subject, payload);
+        Broker.Listener listener = local;
+        if (listener != null) {
+            listener.onEvent(room, event);
+        }
+        broker.publish(room, event).subscribe().with(ok -> {
+        }, e -> LOG.warnf("Publishing %s to room %s failed (%s): other instances repair it from PostgreSQL",
+                type.wire(), room, e.getMessage()));
+    }
+
+    /** The event as subscribers get it, without publishing it (for replays and repairs). */
+    public RoomEvent event(EventType type, long seq, String subject, Object payload) {
+        return new RoomEvent(instanceId, seq, type, subject, frame(type, payload));
+    }
+
+    /** {@code {"type":…}} followed by the payload's fields: the frame of a server-pushed event. */
+    public String frame(EventType type, Object payload) {
+        ObjectNode frame = mapper.createObjectNode().put("type", type.wire());
+        frame.setAll((ObjectNode) mapper.valueToTree(payload));
+        return frame.toString();
+    }
+}

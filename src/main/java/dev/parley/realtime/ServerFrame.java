@@ -1,0 +1,41 @@
+package dev.parley.realtime;
+
+import java.util.List;
+
+import dev.parley.auth.UserView;
+import dev.parley.message.MessageView;
+
+/**
+ * The payloads of the frames the gateway itself writes: the {@code ok} answers, whose fields follow
+ * {@code type} and {@code id}, and the {@code typing} event. (Log entries and room events are
+ * published by the services that make them, with their own payloads.)
+ */
+public final class ServerFrame {
+
+    private ServerFrame() {
+    }
+
+    /** The answer to {@code subscribe}. */
+    public record Subscribed(String room, long lastSeq, List<UserView> presence, int missed, boolean truncated) {
+    }
+
+    /** The answer to {@code unsubscribe}. */
+    public record RoomOnly(String room) {
+    }
+
+    /** The answer to {@code send}: where the message went in the room's log. */
+    public record Stored(String room, long seq, String ts) {
+    }
+
+    /** The answer to {@code history}. */
+    public record Page(String room, List<MessageView> messages, boolean hasMore) {
+    }
+
+    /** The answer to {@code auth}: when the new token expires, in seconds since the epoch. */
+    public record Reauthenticated(Long expiresAt) {
+    }
+
+    /** The {@code typing} event. */
+    public record Typing(String room, UserView user) {
+    }
+}

@@ -1,0 +1,90 @@
+package dev.parley.auth;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+import dev.parley.testsupport.TestUsers;
+
+/** Failed logins and registrations are throttled per username and per client address (3 / 5 / 3 here). */
+@QuarkusTest
+@TestProfile(ThrottleProfile.class)
+class LoginThrottleTest {
+
+    @Test
+    void afterThreeFailuresForAUsernameEvenTheRightPasswordWaitsWithRetryAfter() {
+        String name = register("10.0.0.1");
+        for (int i = 0; i < 3; i++) {
+            login("10.0.1." + i, name, "wrong-password").then().statusCode(401);
+        }
+        Response refused = login("10.0.2.1", name, TestUsers.PASSWORD);
+        refused.then().statusCode(429).contentType("application/problem+json").body("code", equalTo("rate_limited"));
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 300L);
+        // other usernames are not affected
+        String other = register("10.0.0.1");
+        login("10.0.2.1", other, TestUsers.PASSWORD).then().statusCode(200);
+    }
+
+    @Test
+    void aSuccessfulLoginClearsTheUsernamesFailures() {
+        String name = register("10.0.3.1");
+        login("10.0.3.2", name, "wrong-password").then().statusCode(401);
+        login("10.0.3.2", name, "wrong-password").then().statusCode(401);
+        login("10.0.3.2", name, TestUsers.PASSWORD).then().statusCode(200);
+        login("10.0.3.2", name, "wrong-password").then().statusCode(401);
+        login("10.0.3.2", name, "wrong-password").then().statusCode(401);
+        login("10.0.3.2", name, TestUsers.PASSWORD).then().statusCode(200);
+    }
+
+    @Test
+    void anAddressGuessingManyUsernamesIsThrottled() {
+        String victim = register("10.0.4.1");
+        for (int i = 0; i < 5; i++) {
+            login("10.0.4.66", "nobody-" + i, "guess").then().statusCode(401);
+        }
+        login("10.0.4.66", victim, TestUsers.PASSWORD).then().statusCode(429);
+        // the same account from another address is fine
+        login("10.0.4.2", victim, TestUsers.PASSWORD).then().statusCode(200);
+    }
+
+    @Test
+    void anAddressRegisteringTooOftenIsThrottledAndTakenNamesCostNothing() {
+        String address = "10.0.5.1";
+        String taken = register(address);
+        // a taken name is refused before any hashing, and does not count
+        for (int i = 0; i < 5; i++) {
+            registration(address, taken).then().statusCode(409);
+        }
+        register(address);
+        register(address);
+        Response refused = registration(address, TestUsers.uniqueName("flood"));
+        refused.then().statusCode(429).contentType("application/problem+json");
+        assertThat(refused.header("Retry-After")).isNotNull();
+        register("10.0.5.2");
+    }
+
+    private static String register(String address) {
+        String name = TestUsers.uniqueName("thr");
+        registration(address, name).then().statusCode(201);
+        return name;
+    }
+
+    private static Response registration(String address, String name) {
+        return given().header("X-Forwarded-For", address).contentType(ContentType.JSON)
+                .body(Map.of("username", name, "password", TestUsers.PASSWORD)).post("/api/auth/register");
+    }
+
+    private static Response login(String address, String name, String password) {
+        return given().header("X-Forwarded-For", address).contentType(ContentType.JSON)
+                .body(Map.of("username", name, "password", password)).post("/api/auth/login");
+    }
+}

@@ -1,0 +1,21 @@
+package dev.parley.testsupport;
+
+import static io.restassured.RestAssured.given;
+
+/** Reads the application's Prometheus metrics. */
+public final class Metrics {
+
+    private Metrics() {
+    }
+
+    /** The value of the first sample of a metric, or 0 when it has none yet. */
+    public static double value(String name) {
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+}
