@@ -146,6 +146,21 @@ public interface ParleyConfig {
          */
         @WithDefault("PT10S")
         Duration recheckInterval();
+
+        /**
+         * How often each instance reads, in one query, the newest seq of every room with local
+         * subscribers, and fetches what its live stream lacks: bounds how long a room stays behind
+         * after a publish lost right before the room fell silent.
+         */
+        @WithDefault("PT2S")
+        Duration catchUpInterval();
+
+        /**
+         * How long a live entry that arrived ahead of a missing one is held before the missing ones
+         * are fetched from PostgreSQL (an entry merely overtaken on the way arrives well within it).
+         */
+        @WithDefault("PT0.25S")
+        Duration gapTimeout();
     }
 
     interface Limits {

@@ -34,7 +34,8 @@ import io.vertx.redis.client.Response;
 public class RedisBroker implements Broker {
 
     private static final Logger LOG = Logger.getLogger(RedisBroker.class);
-    private static final long MAX_BACKOFF_MS = 5_000;
+    // Short: live delivery across instances waits for the link (the catch-up covers it meanwhile, slower).
+    private static final long MAX_BACKOFF_MS = 1_000;
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
 
     private final Vertx vertx;

@@ -1,13 +1,16 @@
 package dev.parley.problem;
 
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.VertxException;
+import io.vertx.pgclient.PgException;
 
 /**
- * Recognises failures of a backing service (PostgreSQL, Redis unreachable, a closed connection, a
- * timeout), which the protocol reports as {@code unavailable}: nothing was stored, retry is safe.
+ * Recognises failures of a backing service (PostgreSQL, Redis unreachable, a connection closed or
+ * reset, a server shutting down or starting up, a timeout), which the protocol reports as {@code unavailable}: nothing was stored, retry is safe.
  */
 public final class DependencyFailure {
 
@@ -16,12 +19,18 @@ public final class DependencyFailure {
 
     public static boolean is(Throwable failure) {
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof TimeoutException
-                    || t instanceof io.smallrye.mutiny.TimeoutException
-                    || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed")) {
+            if (t instanceof ConnectException || t instanceof SocketException || t instanceof ClosedChannelException
+                    || t instanceof TimeoutException || t instanceof io.smallrye.mutiny.TimeoutException
+                    || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed")
+                    || t instanceof PgException pg && unavailableState(pg.getSqlState())) {
                 return true;
             }
         }
         return false;
+    }
+
+    // Class 08: connection exceptions; 57P01-57P03: the server is shutting down or starting up.
+    private static boolean unavailableState(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 }

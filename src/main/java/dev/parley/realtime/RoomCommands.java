@@ -49,13 +49,16 @@ public class RoomCommands {
         if (!session.isSubscribed(room)) {
             limits.requireSubscriptionSlot(session.subscriptionCount());
         }
-        // Live first, then the room: whatever commits after the seq read below arrives live, held
-        // back until the replay and the ok are written. A refused subscribe drops what it held.
+        // Live first, then the room: the subscriber meets the room's gate at a seq no earlier than the
+        // newest committed before it was registered; the entries after that seq reach it live (held
+        // back until the replay and the ok are written), those up to it are replayed from
+        // PostgreSQL. A refused subscribe drops what it held.
         ClientSession.Subscription subscription = session.begin(room);
         return hub.join(room, session)
                 .onFailure().transform(e -> ParleyException.unavailable("fan-out is unavailable; retry"))
                 .chain(() -> rooms.openForSubscription(session.user(), room))
-                .chain(lastSeq -> messages.replay(room, frame.since(), lastSeq))
+                .map(lastSeq -> hub.meet(room, lastSeq))
+                .chain(from -> messages.replay(room, frame.since(), from))
                 .map(replay -> {
                     List<String> answer = new ArrayList<>(replay.messages().size() + 1);
                     for (MessageView m : replay.messages()) {
@@ -65,7 +68,6 @@ public class RoomCommands {
                     answer.add(frames.ok(frame.id(), new ServerFrame.Subscribed(room, replay.lastSeq(),
                             presence, replay.messages().size(), replay.truncated())));
                     session.answer(answer);
-                    hub.seen(room, replay.lastSeq());
                     session.goLive(subscription, replay.lastSeq());
                     if (session.isClosed()) {
                         // the socket closed while this subscribe was under way (frames are handled

@@ -12,6 +12,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -33,10 +35,16 @@ import dev.parley.room.RoomService;
  * broker to a room when its first local subscriber arrives and unsubscribes after the last leaves,
  * and writes each event (serialised once by the publisher) to every local subscriber.
  *
+ * <p>Log entries pass the room's {@link RoomGate}, which makes the live stream a faithful copy of the
+ * log: every entry once, in order, without gaps, repaired from PostgreSQL when an entry does not
+ * arrive; every {@code parley.websocket.catch-up-interval}, and when the broker link returns, the
+ * newest seq of every room with local subscribers is read in one query, so that no room stays
+ * behind after a publish lost right before it fell silent.
+ *
  * <p>Access is not left to events alone: a {@code member.left} or {@code room.deleted} that never
  * arrived (a publish lost to a Redis outage or a full queue) would leave a subscriber listening to a
  * room it may no longer read. So every {@code parley.websocket.recheck-interval}, and before any
- * repair after the broker link returns, the hub asks in one query whether each live subscriber may
+ * repair from PostgreSQL, the hub asks in one query whether each live subscriber may
  * still read its room, and ends the subscriptions of those who may not, telling them as the lost
  * event would have.
  */
@@ -52,23 +60,32 @@ public class RoomHub implements Broker.Listener {
     private final RoomService roomService;
     private final Vertx vertx;
     private final long recheckMillis;
+    private final long catchUpMillis;
+    private final long gapTimeoutMillis;
+    private final Counter repairs;
     private final Map<String, LocalRoom> rooms = new ConcurrentHashMap<>();
-    private final AtomicBoolean repairDue = new AtomicBoolean();
     private final AtomicBoolean rechecking = new AtomicBoolean();
+    private final AtomicBoolean catchingUp = new AtomicBoolean();
 
     public RoomHub(Broker broker, RoomEventPublisher publisher, MessageService messages, RoomService roomService,
-            Vertx vertx, ParleyConfig config) {
+            Vertx vertx, ParleyConfig config, MeterRegistry registry) {
         this.broker = broker;
         this.publisher = publisher;
         this.messages = messages;
         this.roomService = roomService;
         this.vertx = vertx;
         this.recheckMillis = config.websocket().recheckInterval().toMillis();
+        this.catchUpMillis = config.websocket().catchUpInterval().toMillis();
+        this.gapTimeoutMillis = config.websocket().gapTimeout().toMillis();
+        this.repairs = Counter.builder("parley.live.repairs")
+                .description("Ranges of a room's log fetched from PostgreSQL to fill a gap in the live stream")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
         publisher.start(this);
         vertx.setPeriodic(recheckMillis, id -> recheck());
+        vertx.setPeriodic(catchUpMillis, id -> catchUp());
     }
 
     /**
@@ -76,17 +93,19 @@ public class RoomHub implements Broker.Listener {
      * room's events to this instance.
      */
     public Uni<Void> join(String room, ClientSession session) {
-        rooms.computeIfAbsent(room, k -> new LocalRoom()).sessions.putIfAbsent(session, Boolean.FALSE);
+        rooms.computeIfAbsent(room, this::localRoom).sessions.putIfAbsent(session, Boolean.FALSE);
         // every join waits for the broker's confirmation (a no-op once the room is subscribed)
         return broker.subscribe(room);
     }
 
-    /** Records that this instance's subscribers have the room's messages up to {@code seq}. */
-    public void seen(String room, long seq) {
+    /**
+     * Where a joining subscriber meets the live stream: it gets every entry after the returned seq
+     * from the room's gate, and reads those up to it from PostgreSQL. {@code lastSeq} is the room's
+     * newest seq, read after the subscriber was registered by {@link #join}.
+     */
+    public long meet(String room, long lastSeq) {
         LocalRoom local = rooms.get(room);
-        if (local != null) {
-            local.advance(seq);
-        }
+        return local == null ? lastSeq : local.gate.join(lastSeq);
     }
 
     public void leave(String room, ClientSession session) {
@@ -112,15 +131,19 @@ public class RoomHub implements Broker.Listener {
         }
     }
 
-    /** An event of this instance (from the publisher) or of another one (from the broker). */
+    /**
+     * An event of this instance (from the publisher) or of another one (from the broker). Log
+     * entries pass the room's gate; ephemeral events go to the subscribers at once.
+     */
     @Override
     public void onEvent(String room, RoomEvent event) {
         LocalRoom local = rooms.get(room);
         if (local == null) {
             return;
         }
-        if (event.seq() > 0) {
-            local.advance(event.seq());
+        if (event.type().isLogEntry()) {
+            local.gate.offer(event);
+            return;
         }
         for (ClientSession session : local.sessions.keySet()) {
             session.deliver(room, event);
@@ -140,11 +163,10 @@ public class RoomHub implements Broker.Listener {
         }
     }
 
-    /** The broker link is back: events may have been missed. Access first, then the messages. */
+    /** The broker link is back: entries may have been missed; each room's gate fetches what it lacks. */
     @Override
     public void onResubscribed() {
-        repairDue.set(true);
-        recheck();
+        catchUp();
     }
 
     /**
@@ -165,8 +187,7 @@ public class RoomHub implements Broker.Listener {
         return local == null ? 0 : local.sessions.size();
     }
 
-    // One query for every live (room, user) pair here; then, if the link came back, the repair: it
-    // must not replay anything to a subscriber who lost access while events were being missed.
+    // One query for every live (room, user) pair here.
     private void recheck() {
         if (!rechecking.compareAndSet(false, true)) {
             return;
@@ -179,14 +200,48 @@ public class RoomHub implements Broker.Listener {
             }
         }));
         Uni<Void> checked = live.isEmpty() ? Uni.createFrom().voidItem() : endLostAccess(live);
-        checked.subscribe().with(v -> {
-            rechecking.set(false);
-            if (repairDue.getAndSet(false)) {
-                rooms.forEach((room, local) -> repair(room, local.forwarded));
-            }
-        }, e -> {
+        checked.subscribe().with(v -> rechecking.set(false), e -> {
             rechecking.set(false);
             LOG.warnf("Re-checking subscribers' access failed (%s); retrying in %d ms", e.getMessage(), recheckMillis);
+        });
+    }
+
+    private List<Live> liveIn(String room, LocalRoom local) {
+        List<Live> live = new ArrayList<>();
+        for (ClientSession session : local.sessions.keySet()) {
+            ClientSession.Subscription s = session.liveSubscription(room);
+            if (s != null) {
+                live.add(new Live(room, session, s));
+            }
+        }
+        return live;
+    }
+
+    // The newest seq of every room with local subscribers, in one query: a gate that is behind
+    // fetches the rest. Bounds how long a room stays behind after a lost publish.
+    private void catchUp() {
+        if (!catchingUp.compareAndSet(false, true)) {
+            return;
+        }
+        List<String> joined = new ArrayList<>();
+        rooms.forEach((room, local) -> {
+            if (local.gate.forwarded() >= 0) {
+                joined.add(room);
+            }
+        });
+        Uni<Map<String, Long>> lastSeqs = joined.isEmpty() ? Uni.createFrom().item(Map.of())
+                : roomService.lastSeqs(joined.toArray(String[]::new));
+        lastSeqs.subscribe().with(seqs -> {
+            catchingUp.set(false);
+            seqs.forEach((room, seq) -> {
+                LocalRoom local = rooms.get(room);
+                if (local != null) {
+                    local.gate.expect(seq);
+                }
+            });
+        }, e -> {
+            catchingUp.set(false);
+            LOG.warnf("Reading the rooms' newest seqs failed (%s); retrying in %d ms", e.getMessage(), catchUpMillis);
         });
     }
 
@@ -221,17 +276,41 @@ public class RoomHub implements Broker.Listener {
     private record Live(String room, ClientSession session, ClientSession.Subscription subscription) {
     }
 
-    // Replays from PostgreSQL what was committed after the last message forwarded here; subscribers
-    // drop what they already have by seq.
-    private void repair(String room, long after) {
-        messages.after(room, after, REPAIR_PAGE).subscribe().with(missed -> {
-            for (MessageView m : missed) {
-                onEvent(room, publisher.event(EventType.MESSAGE, m.seq(), null, m));
+    // Fills a gap of the room's live stream from PostgreSQL. The access of the room's subscribers is
+    // checked first: entries missed with a lost member.left must not reach the member it removed.
+    private void repair(String room, LocalRoom local, long after, long upTo) {
+        repairs.increment();
+        List<Live> live = liveIn(room, local);
+        Uni<Void> access = live.isEmpty() ? Uni.createFrom().voidItem() : endLostAccess(live);
+        access.chain(() -> fetch(room, local, after, upTo)).subscribe().with(v -> local.gate.repaired(true), e -> {
+            LOG.warnf("Filling a gap of room %s (%d..%d) failed: %s", room, after + 1, upTo, e.getMessage());
+            local.gate.repaired(false);
+        });
+    }
+
+    private Uni<Void> fetch(String room, LocalRoom local, long after, long upTo) {
+        int page = (int) Math.min(REPAIR_PAGE, upTo - after);
+        return messages.after(room, after, page).chain(entries -> {
+            long last = after;
+            for (MessageView m : entries) {
+                if (m.seq() > upTo) {
+                    break;
+                }
+                local.gate.offer(publisher.event(EventType.MESSAGE, m.seq(), null, m));
+                last = m.seq();
             }
-            if (missed.size() == REPAIR_PAGE) {
-                repair(room, missed.get(missed.size() - 1).seq());
-            }
-        }, e -> LOG.warnf("Repair of room %s failed: %s", room, e.getMessage()));
+            return entries.size() == page && last < upTo ? fetch(room, local, last, upTo) : Uni.createFrom().voidItem();
+        });
+    }
+
+    private LocalRoom localRoom(String room) {
+        LocalRoom[] created = new LocalRoom[1];
+        created[0] = new LocalRoom(new RoomGate(
+                entry -> created[0].forward(room, entry),
+                (after, upTo) -> repair(room, created[0], after, upTo),
+                (millis, task) -> vertx.setTimer(millis, id -> task.run()),
+                gapTimeoutMillis));
+        return created[0];
     }
 
     /**
@@ -242,12 +321,16 @@ public class RoomHub implements Broker.Listener {
     private static final class LocalRoom {
         /** Each session, and whether it is counted as present. */
         final Map<ClientSession, Boolean> sessions = new ConcurrentHashMap<>();
+        final RoomGate gate;
         private final Map<String, Present> present = new HashMap<>();
-        volatile long forwarded;
 
-        synchronized void advance(long seq) {
-            if (seq > forwarded) {
-                forwarded = seq;
+        LocalRoom(RoomGate gate) {
+            this.gate = gate;
+        }
+
+        void forward(String room, RoomEvent entry) {
+            for (ClientSession session : sessions.keySet()) {
+                session.deliver(room, entry);
             }
         }
 

@@ -1,7 +1,9 @@
 package dev.parley.room;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -97,6 +99,19 @@ public class RoomRepository {
 
     public Uni<List<RoomAccess>> accessAll(String[] roomIds, String[] userIds) {
         return accessAll(pool, roomIds, userIds);
+    }
+
+    /** The newest seq of each room that exists, by room id. */
+    public Uni<Map<String, Long>> lastSeqs(String[] roomIds) {
+        return pool.preparedQuery("select id, last_seq from rooms where id = any($1)")
+                .execute(Tuple.of((Object) roomIds))
+                .map(rows -> {
+                    Map<String, Long> seqs = new HashMap<>();
+                    for (Row row : rows) {
+                        seqs.put(row.getString(0), row.getLong(1));
+                    }
+                    return seqs;
+                });
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.parley.room;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -151,6 +152,11 @@ public class RoomService {
      */
     public Uni<List<RoomAccess>> accessAll(String[] roomIds, String[] userIds) {
         return rooms.accessAll(roomIds, userIds);
+    }
+
+    /** The newest seq of each room that exists, by room id, in one query. */
+    public Uni<Map<String, Long>> lastSeqs(String[] roomIds) {
+        return rooms.lastSeqs(roomIds);
     }
 
     // Inside the caller's transaction: the room's row is locked before the caller's role is read.

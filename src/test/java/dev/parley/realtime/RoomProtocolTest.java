@@ -197,7 +197,7 @@ class RoomProtocolTest {
     }
 
     @Test
-    void aRetryWithTheSameClientMsgIdAnswersTheStoredSeqAndPublishesAgain() {
+    void aRetryWithTheSameClientMsgIdAnswersTheStoredSeqAndSubscribersGetTheMessageOnce() {
         TestUsers.TestUser alice = TestUsers.create("alice");
         TestUsers.TestUser bob = TestUsers.create("bob");
         String room = TestRooms.create(alice.token(), "public");
@@ -209,10 +209,13 @@ class RoomProtocolTest {
             long retry = a.request(frame("send", "k2", "room", room, "text", "once", "clientMsgId", "k"), "k2")
                     .path("seq").asLong();
             assertThat(retry).isEqualTo(first);
+            // the retry publishes the message again (its first attempt may have died before publishing);
+            // the live stream drops the copy: the next message follows the first directly
+            long next = a.request(frame("send", "k3", "room", room, "text", "next"), "k3").path("seq").asLong();
             List<JsonNode> events = b.awaitEvents("message", room, 2);
-            assertThat(events).extracting(e -> e.path("seq").asLong()).containsExactly(first, first);
+            assertThat(events).extracting(e -> e.path("seq").asLong()).containsExactly(first, next);
         }
-        given().auth().oauth2(alice.token()).get("/api/rooms/" + room).then().body("lastSeq", equalTo(1));
+        given().auth().oauth2(alice.token()).get("/api/rooms/" + room).then().body("lastSeq", equalTo(2));
     }
 
     @Test

@@ -142,6 +142,20 @@ public final class ParleyProcess implements AutoCloseable {
         });
     }
 
+    /** Sends SIGKILL, as a crash or the OOM killer would, and waits until the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends SIGTERM, as Kubernetes does, without waiting. */
     public void terminate() {
         process.destroy();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -54,6 +55,51 @@ public final class RedisServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !accepting());
+    }
+
+    /** Stops the server cleanly (SHUTDOWN NOSAVE): clients see their connections closed. */
+    public void stop() {
+        cli("SHUTDOWN", "NOSAVE");
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !accepting());
+    }
+
+    /** The ids of the connections in pub/sub mode (one subscriber connection per Parley instance). */
+    public List<String> subscriberConnections() {
+        List<String> ids = new ArrayList<>();
+        for (String line : cli("CLIENT", "LIST", "TYPE", "pubsub").split("\n")) {
+            for (String field : line.split(" ")) {
+                if (field.startsWith("id=")) {
+                    ids.add(field.substring(3));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Cuts one connection, the server staying up. */
+    public void killConnection(String id) {
+        cli("CLIENT", "KILL", "ID", id);
+    }
+
+    private String cli(String... args) {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(10, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run redis-cli", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private boolean accepting() {

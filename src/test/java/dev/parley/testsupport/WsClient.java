@@ -118,6 +118,17 @@ public final class WsClient implements AutoCloseable {
                 .until(() -> listener.find(match), f -> f != null);
     }
 
+    /** The latest frame that matches, or null: answers are near the end. */
+    public JsonNode findLast(Predicate<JsonNode> match) {
+        List<JsonNode> all = listener.frames;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (match.test(all.get(i))) {
+                return all.get(i);
+            }
+        }
+        return null;
+    }
+
     public List<JsonNode> frames() {
         return List.copyOf(listener.frames);
     }
