@@ -16,6 +16,7 @@ public class RequestLimits {
     // Room ids are UUIDs: 36 characters.
     private static final int ROOM_ID_MAX = 36;
     private static final int DEFAULT_HISTORY_PAGE = 50;
+    private static final int MAX_EMOJI_CODE_POINTS = 8;
 
     private final ParleyConfig.Limits config;
 
@@ -56,6 +57,22 @@ public class RequestLimits {
             throw ParleyException.badRequest("limit must be at least 1");
         }
         return Math.min(limit, config.historyPage());
+    }
+
+    /** An emoji: 1 to 8 code points, no whitespace, nothing that reads as markup. */
+    public void requireEmoji(String emoji) {
+        if (emoji == null || emoji.isEmpty()) {
+            throw ParleyException.badRequest("emoji is required");
+        }
+        int points = emoji.codePointCount(0, emoji.length());
+        if (points > MAX_EMOJI_CODE_POINTS) {
+            throw ParleyException.badRequest("emoji must be 1 to " + MAX_EMOJI_CODE_POINTS + " code points");
+        }
+        boolean bad = emoji.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || Character.isISOControl(c) || "<>&\"'`".indexOf(c) >= 0);
+        if (bad) {
+            throw ParleyException.badRequest("emoji must have no whitespace or markup");
+        }
     }
 
     /** Refuses one more subscription on a connection that has {@code current} already. */

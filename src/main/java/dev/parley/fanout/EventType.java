@@ -9,7 +9,11 @@ import java.util.Map;
  */
 public enum EventType {
     MESSAGE("message", true),
+    MESSAGE_EDITED("message.edited", true),
+    MESSAGE_DELETED("message.deleted", true),
+    REACTION("reaction", true),
     TYPING("typing", false),
+    READ("read", false),
     MEMBER_JOINED("member.joined", false),
     MEMBER_LEFT("member.left", false),
     ROOM_DELETED("room.deleted", false);

@@ -3,6 +3,8 @@ package dev.parley.message;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,22 +16,32 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
+import dev.parley.auth.UserView;
+import dev.parley.fanout.EventType;
+import dev.parley.message.MessageRepository.LogRow;
+import dev.parley.message.MessageRepository.ReactionKey;
 import dev.parley.message.MessageRepository.RetryKey;
+import dev.parley.message.MessageRepository.RoomSeq;
+import dev.parley.message.MessageRepository.Target;
 import dev.parley.problem.ParleyException;
 import dev.parley.room.RoomAccess;
 import dev.parley.room.RoomRepository;
+import dev.parley.room.RoomRepository.NamedMember;
 import dev.parley.wire.WireTime;
 
 /**
- * Writes sends into the room log, any number in one transaction, one send as a batch of one. In
- * order: the rooms' rows are locked (id order), then each (room, sender) is authorized by
- * {@link RoomAccess}, {@code clientMsgId}s are looked up (a retry answers with the stored message,
- * also against an earlier send of the same batch), public rooms are joined, and the new entries are
- * appended ({@link MessageRepository#append}). A send refused here fails alone: the others go on.
+ * Writes changes into the room log — sends, edits, deletions, reactions — any number in one
+ * transaction, one change as a batch of one. In order: the rooms' rows are locked (id order); each
+ * (room, user) is authorized by {@link RoomAccess}; {@code clientMsgId}s are looked up (a retry
+ * answers with the stored message, also against an earlier send of the same batch); the messages
+ * the changes act on and the reactions they toggle are read; the changes are then judged in queue
+ * order against that state (so two changes of one message in one batch see each other); public
+ * rooms are joined; the changes that store something are appended ({@link MessageRepository#append})
+ * and the messages' current state follows. A change refused fails alone: the others go on.
  *
  * <p>Because the lock comes first, a member removed (which locks the room too) either is gone
  * before the authorization reads, or is removed after the commit; a room deleted before the lock
- * fails only its own sends with {@code not_found}.
+ * fails only its own changes with {@code not_found}.
  */
 @ApplicationScoped
 public class LogWriter {
@@ -44,61 +56,76 @@ public class LogWriter {
         this.messages = messages;
     }
 
-    /** One send in its own transaction: the one-transaction-per-send path, and the batch's fallback. */
-    public Uni<Sent> writeOne(NewMessage send) {
-        return pool.withTransaction(tx -> write(tx, List.of(send))).map(outcomes -> {
-            if (outcomes.get(0) instanceof Sent sent) {
-                return sent;
+    /** One change in its own transaction: the one-transaction-per-change path, and the batch's fallback. */
+    public Uni<Object> writeOne(NewEntry entry) {
+        return pool.withTransaction(tx -> write(tx, List.of(entry))).map(outcomes -> {
+            if (outcomes.get(0) instanceof RuntimeException refused) {
+                throw refused;
             }
-            throw (RuntimeException) outcomes.get(0);
+            return outcomes.get(0);
         });
     }
 
     /**
-     * Writes the batch in the caller's transaction; the list holds, per send in order, its
-     * {@link Sent} or the {@link ParleyException} it is refused with.
+     * Writes the batch in the caller's transaction; the list holds, per change in order, its
+     * {@link Sent} (a send), {@link Changed} (the rest) or the {@link ParleyException} it is refused with.
      */
-    public Uni<List<Object>> write(SqlClient tx, List<NewMessage> batch) {
+    public Uni<List<Object>> write(SqlClient tx, List<NewEntry> batch) {
         Batch b = new Batch(batch);
-        return rooms.lock(tx, new TreeSet<>(b.roomIds()).toArray(String[]::new))
-                .chain(() -> rooms.accessAll(tx, b.roomIds().toArray(String[]::new), b.senderIds()))
+        String[] roomIds = batch.stream().map(NewEntry::roomId).toArray(String[]::new);
+        String[] userIds = batch.stream().map(e -> e.user().id()).toArray(String[]::new);
+        return rooms.lock(tx, new TreeSet<>(List.of(roomIds)).toArray(String[]::new))
+                .chain(() -> rooms.accessAll(tx, roomIds, userIds))
                 .invoke(b::authorize)
                 .chain(() -> b.retryKeys().isEmpty() ? Uni.createFrom().item(Map.<RetryKey, MessageView>of())
                         : messages.findByRetryKeys(tx, b.retryKeys()))
                 .invoke(b::answerRetries)
+                .chain(() -> b.places().isEmpty() ? Uni.createFrom().item(Map.<RoomSeq, Target>of())
+                        : messages.targets(tx, b.places()))
+                .invoke(b::targets)
+                .chain(() -> b.reactionKeys().isEmpty() ? Uni.createFrom().item(Set.<ReactionKey>of())
+                        : messages.reactionsPresent(tx, b.reactionKeys()))
+                .invoke(b::reactionsPresent)
+                .chain(() -> b.namedMembers(tx))
+                .invoke(b::judge)
                 .chain(() -> b.joining().isEmpty() ? Uni.createFrom().item(List.<String[]>of())
                         : rooms.joinAll(tx, b.joiningRooms(), b.joiningUsers()))
                 .invoke(b::joined)
-                .chain(() -> b.fresh().isEmpty() ? Uni.createFrom().<MessageRepository.Appended>nullItem()
-                        : messages.append(tx, b.freshSends()))
-                .map(b::appended);
+                .chain(() -> b.stored().isEmpty() ? Uni.createFrom().<MessageRepository.Appended>nullItem()
+                        : messages.append(tx, b.rows()))
+                .chain(appended -> b.applyState(tx, appended).replaceWith(appended))
+                .map(b::outcomes);
     }
 
-    /** What one batch learns along the way, per send: its outcome and whether it joins its room. */
-    private static final class Batch {
-        private final List<NewMessage> sends;
+    /** What one batch learns along the way, per change: its outcome and whether it joins its room. */
+    private final class Batch {
+        private final List<NewEntry> entries;
         private final Object[] outcomes;
         private final boolean[] joins;
-        private final List<Integer> fresh = new ArrayList<>();
+        private final RoomAccess[] access;
+        private final List<Integer> candidates = new ArrayList<>();
+        private final List<Integer> stored = new ArrayList<>();
+        private final Map<Integer, List<UserView>> mentions = new HashMap<>();
+        private Map<RoomSeq, Target> targets = Map.of();
+        private final Set<ReactionKey> reactionsNow = new HashSet<>();
+        private final Set<ReactionKey> reactionsBefore = new HashSet<>();
+        private final Map<String, UserView> members = new HashMap<>();
+        // the messages' state the batch leaves, in the order first touched
+        private final Map<RoomSeq, Integer> lastEdit = new LinkedHashMap<>();
+        private final Set<RoomSeq> deletions = new LinkedHashSet<>();
 
-        Batch(List<NewMessage> sends) {
-            this.sends = sends;
-            this.outcomes = new Object[sends.size()];
-            this.joins = new boolean[sends.size()];
+        Batch(List<NewEntry> entries) {
+            this.entries = entries;
+            this.outcomes = new Object[entries.size()];
+            this.joins = new boolean[entries.size()];
+            this.access = new RoomAccess[entries.size()];
         }
 
-        List<String> roomIds() {
-            return sends.stream().map(NewMessage::roomId).toList();
-        }
-
-        String[] senderIds() {
-            return sends.stream().map(s -> s.sender().id()).toArray(String[]::new);
-        }
-
-        void authorize(List<RoomAccess> access) {
-            for (int i = 0; i < sends.size(); i++) {
+        void authorize(List<RoomAccess> found) {
+            for (int i = 0; i < entries.size(); i++) {
                 try {
-                    joins[i] = access.get(i).requireTakePart();
+                    joins[i] = found.get(i).requireTakePart();
+                    access[i] = found.get(i);
                 } catch (ParleyException refused) {
                     outcomes[i] = refused;
                 }
@@ -107,25 +134,25 @@ public class LogWriter {
 
         List<RetryKey> retryKeys() {
             List<RetryKey> keys = new ArrayList<>();
-            for (int i = 0; i < sends.size(); i++) {
-                if (outcomes[i] == null && sends.get(i).clientMsgId() != null) {
-                    keys.add(key(i));
+            for (int i = 0; i < entries.size(); i++) {
+                if (outcomes[i] == null && entries.get(i) instanceof NewEntry.Send s && s.clientMsgId() != null) {
+                    keys.add(new RetryKey(s.roomId(), s.user().id(), s.clientMsgId()));
                 }
             }
             return keys;
         }
 
-        // Retries of stored sends answer with the stored message; of the rest, a clientMsgId repeated
-        // inside the batch is stored once, for its first send.
-        void answerRetries(Map<RetryKey, MessageView> stored) {
+        // Retries of stored sends answer with the stored message; a clientMsgId repeated inside the
+        // batch is stored once, for its first send.
+        void answerRetries(Map<RetryKey, MessageView> storedBefore) {
             Map<RetryKey, Integer> firstOfKey = new HashMap<>();
-            for (int i = 0; i < sends.size(); i++) {
+            for (int i = 0; i < entries.size(); i++) {
                 if (outcomes[i] != null) {
                     continue;
                 }
-                if (sends.get(i).clientMsgId() != null) {
-                    RetryKey key = key(i);
-                    MessageView earlier = stored.get(key);
+                if (entries.get(i) instanceof NewEntry.Send s && s.clientMsgId() != null) {
+                    RetryKey key = new RetryKey(s.roomId(), s.user().id(), s.clientMsgId());
+                    MessageView earlier = storedBefore.get(key);
                     if (earlier != null) {
                         outcomes[i] = new Sent(earlier, false, false);
                         joins[i] = false;
@@ -138,62 +165,273 @@ public class LogWriter {
                         continue;
                     }
                 }
-                fresh.add(i);
+                candidates.add(i);
             }
         }
 
+        // The messages acted on, and those replied to.
+        Set<RoomSeq> places() {
+            Set<RoomSeq> places = new HashSet<>();
+            for (int i : candidates) {
+                NewEntry e = entries.get(i);
+                long target = target(e);
+                if (target > 0) {
+                    places.add(new RoomSeq(e.roomId(), target));
+                }
+            }
+            return places;
+        }
+
+        void targets(Map<RoomSeq, Target> found) {
+            targets = found;
+        }
+
+        Set<ReactionKey> reactionKeys() {
+            Set<ReactionKey> keys = new HashSet<>();
+            for (int i : candidates) {
+                if (entries.get(i) instanceof NewEntry.React r) {
+                    keys.add(reactionKey(r));
+                }
+            }
+            return keys;
+        }
+
+        void reactionsPresent(Set<ReactionKey> present) {
+            reactionsBefore.addAll(present);
+            reactionsNow.addAll(present);
+        }
+
+        // The members named as @username by the batch's sends and edits, in one statement.
+        Uni<Void> namedMembers(SqlClient tx) {
+            List<String> pairRooms = new ArrayList<>();
+            List<String> pairNames = new ArrayList<>();
+            Set<String> asked = new HashSet<>();
+            for (int i : candidates) {
+                NewEntry e = entries.get(i);
+                for (String name : Mentions.names(text(e))) {
+                    if (asked.add(e.roomId() + ' ' + name)) {
+                        pairRooms.add(e.roomId());
+                        pairNames.add(name);
+                    }
+                }
+            }
+            if (pairRooms.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return rooms.membersNamed(tx, pairRooms.toArray(String[]::new), pairNames.toArray(String[]::new))
+                    .invoke(found -> {
+                        for (NamedMember m : found) {
+                            members.put(m.room() + ' ' + m.name(), m.user());
+                        }
+                    })
+                    .replaceWithVoid();
+        }
+
+        // In queue order, against the state as the earlier changes of the batch leave it.
+        void judge() {
+            for (int i : candidates) {
+                try {
+                    if (judge(i, entries.get(i))) {
+                        stored.add(i);
+                    }
+                } catch (ParleyException refused) {
+                    outcomes[i] = refused;
+                    joins[i] = false;
+                }
+            }
+        }
+
+        private boolean judge(int i, NewEntry entry) {
+            if (entry instanceof NewEntry.Send s) {
+                if (s.replyTo() != null && !targets.containsKey(new RoomSeq(s.roomId(), s.replyTo()))) {
+                    throw ParleyException.notFound("replyTo names no message of this room");
+                }
+                mentions.put(i, mentioned(s.roomId(), s.text()));
+                return true;
+            }
+            RoomSeq place = new RoomSeq(entry.roomId(), target(entry));
+            Target t = targets.get(place);
+            if (t == null) {
+                throw ParleyException.notFound("no such message");
+            }
+            if (t.deleted() || deletions.contains(place)) {
+                throw ParleyException.conflict("the message was deleted");
+            }
+            if (entry instanceof NewEntry.Edit edit) {
+                if (!t.author().equals(edit.user().id())) {
+                    throw ParleyException.forbidden("only the author edits a message");
+                }
+                mentions.put(i, mentioned(edit.roomId(), edit.text()));
+                lastEdit.put(place, i);
+                return true;
+            }
+            if (entry instanceof NewEntry.Delete delete) {
+                if (!access[i].mayDeleteMessageOf(t.author(), delete.user().id())) {
+                    throw ParleyException.forbidden("only the author or an owner or admin deletes a message");
+                }
+                deletions.add(place);
+                lastEdit.remove(place);
+                return true;
+            }
+            NewEntry.React react = (NewEntry.React) entry;
+            ReactionKey key = reactionKey(react);
+            boolean changes = react.on() ? reactionsNow.add(key) : reactionsNow.remove(key);
+            if (!changes) {
+                outcomes[i] = Changed.nothing(react.roomId(), react.target());
+                joins[i] = false;
+            }
+            return changes;
+        }
+
+        private List<UserView> mentioned(String room, String text) {
+            List<UserView> found = new ArrayList<>();
+            for (String name : Mentions.names(text)) {
+                UserView u = members.get(room + ' ' + name);
+                if (u != null) {
+                    found.add(u);
+                }
+            }
+            return found;
+        }
+
+        List<Integer> stored() {
+            return stored;
+        }
+
         List<Integer> joining() {
-            return fresh.stream().filter(i -> joins[i]).toList();
+            return stored.stream().filter(i -> joins[i]).toList();
         }
 
         String[] joiningRooms() {
-            return joining().stream().map(i -> sends.get(i).roomId()).toArray(String[]::new);
+            return joining().stream().map(i -> entries.get(i).roomId()).toArray(String[]::new);
         }
 
         String[] joiningUsers() {
-            return joining().stream().map(i -> sends.get(i).sender().id()).toArray(String[]::new);
+            return joining().stream().map(i -> entries.get(i).user().id()).toArray(String[]::new);
         }
 
-        // Only the first send of a pair that really joined announces it.
+        // Only the first change of a pair that really joined announces it.
         void joined(List<String[]> pairs) {
             Set<String> joined = new HashSet<>();
             for (String[] pair : pairs) {
                 joined.add(pair[0] + ' ' + pair[1]);
             }
-            for (int i = 0; i < sends.size(); i++) {
+            for (int i = 0; i < entries.size(); i++) {
                 if (joins[i]) {
-                    joins[i] = joined.remove(sends.get(i).roomId() + ' ' + sends.get(i).sender().id());
+                    joins[i] = joined.remove(entries.get(i).roomId() + ' ' + entries.get(i).user().id());
                 }
             }
         }
 
-        List<Integer> fresh() {
-            return fresh;
-        }
-
-        List<NewMessage> freshSends() {
-            return fresh.stream().map(sends::get).toList();
-        }
-
-        List<Object> appended(MessageRepository.Appended appended) {
-            for (int k = 0; appended != null && k < fresh.size(); k++) {
-                int i = fresh.get(k);
-                NewMessage s = sends.get(i);
-                MessageView view = new MessageView(s.roomId(), appended.seqs()[k], s.sender(), s.text(),
-                        WireTime.format(appended.createdAt()), s.clientMsgId(), null, null);
-                outcomes[i] = new Sent(view, true, joins[i]);
+        List<LogRow> rows() {
+            List<LogRow> rows = new ArrayList<>(stored.size());
+            for (int i : stored) {
+                NewEntry e = entries.get(i);
+                String user = e.user().id();
+                if (e instanceof NewEntry.Send s) {
+                    rows.add(new LogRow(s.roomId(), "message", user, s.text(), s.clientMsgId(), 0, null, null, s.replyTo(),
+                            ids(mentions.get(i))));
+                } else if (e instanceof NewEntry.Edit x) {
+                    rows.add(new LogRow(x.roomId(), "edit", user, null, null, x.target(), null, null, null, null));
+                } else if (e instanceof NewEntry.Delete d) {
+                    rows.add(new LogRow(d.roomId(), "delete", user, null, null, d.target(), null, null, null, null));
+                } else if (e instanceof NewEntry.React r) {
+                    rows.add(new LogRow(r.roomId(), "reaction", user, null, null, r.target(), r.emoji(), r.on(), null, null));
+                }
             }
-            for (int i = 0; i < sends.size(); i++) {
+            return rows;
+        }
+
+        // The messages' state after the batch: each edited one takes its last edit's text, deleted
+        // ones are erased, reactions as the batch leaves them.
+        Uni<Void> applyState(SqlClient tx, MessageRepository.Appended appended) {
+            if (appended == null) {
+                return Uni.createFrom().voidItem();
+            }
+            List<Uni<Void>> steps = new ArrayList<>();
+            if (!lastEdit.isEmpty()) {
+                List<MessageRepository.EditedState> edits = new ArrayList<>();
+                lastEdit.forEach((place, i) -> edits.add(new MessageRepository.EditedState(place,
+                        ((NewEntry.Edit) entries.get(i)).text(), ids(mentions.get(i)))));
+                steps.add(messages.applyEdits(tx, edits, appended.at()));
+            }
+            if (!deletions.isEmpty()) {
+                steps.add(messages.applyDeletes(tx, deletions));
+            }
+            Set<ReactionKey> added = new HashSet<>(reactionsNow);
+            added.removeAll(reactionsBefore);
+            Set<ReactionKey> removed = new HashSet<>(reactionsBefore);
+            removed.removeAll(reactionsNow);
+            if (!added.isEmpty()) {
+                steps.add(messages.addReactions(tx, added));
+            }
+            if (!removed.isEmpty()) {
+                steps.add(messages.removeReactions(tx, removed));
+            }
+            // one after another on the transaction's connection
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Uni<Void> step : steps) {
+                chain = chain.chain(() -> step);
+            }
+            return chain;
+        }
+
+        List<Object> outcomes(MessageRepository.Appended appended) {
+            String ts = appended == null ? null : WireTime.format(appended.at());
+            for (int k = 0; k < stored.size(); k++) {
+                int i = stored.get(k);
+                long seq = appended.seqs()[k];
+                NewEntry e = entries.get(i);
+                if (e instanceof NewEntry.Send s) {
+                    outcomes[i] = new Sent(MessageView.stored(s.roomId(), seq, s.user(), s.text(), ts, s.clientMsgId(),
+                            s.replyTo(), mentions.get(i)), true, joins[i]);
+                } else if (e instanceof NewEntry.Edit x) {
+                    outcomes[i] = new Changed(x.roomId(), x.target(), EventType.MESSAGE_EDITED, seq,
+                            new LogEntryView.Edited(x.roomId(), seq, x.target(), x.user(), x.text(), ts,
+                                    mentions.get(i).isEmpty() ? null : mentions.get(i), null));
+                } else if (e instanceof NewEntry.Delete d) {
+                    outcomes[i] = new Changed(d.roomId(), d.target(), EventType.MESSAGE_DELETED, seq,
+                            new LogEntryView.Deleted(d.roomId(), seq, d.target(), d.user()));
+                } else if (e instanceof NewEntry.React r) {
+                    outcomes[i] = new Changed(r.roomId(), r.target(), EventType.REACTION, seq,
+                            new LogEntryView.Reaction(r.roomId(), seq, r.target(), r.emoji(), r.user(), r.on()));
+                }
+            }
+            for (int i = 0; i < entries.size(); i++) {
                 if (outcomes[i] instanceof Integer first) {
                     outcomes[i] = new Sent(((Sent) outcomes[first]).message(), false, false);
                 }
             }
             return List.of(outcomes);
         }
+    }
 
-        private RetryKey key(int i) {
-            NewMessage s = sends.get(i);
-            return new RetryKey(s.roomId(), s.sender().id(), s.clientMsgId());
+    // The message a change acts on or a send replies to; 0 for none.
+    private static long target(NewEntry e) {
+        if (e instanceof NewEntry.Send s) {
+            return s.replyTo() == null ? 0 : s.replyTo();
         }
+        if (e instanceof NewEntry.Edit x) {
+            return x.target();
+        }
+        if (e instanceof NewEntry.Delete d) {
+            return d.target();
+        }
+        return ((NewEntry.React) e).target();
+    }
+
+    private static String text(NewEntry e) {
+        if (e instanceof NewEntry.Send s) {
+            return s.text();
+        }
+        return e instanceof NewEntry.Edit x ? x.text() : null;
+    }
+
+    private static ReactionKey reactionKey(NewEntry.React r) {
+        return new ReactionKey(r.roomId(), r.target(), r.user().id(), r.emoji());
+    }
+
+    private static List<String> ids(List<UserView> users) {
+        return users == null ? List.of() : users.stream().map(UserView::id).toList();
     }
 }

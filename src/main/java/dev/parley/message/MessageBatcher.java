@@ -22,7 +22,8 @@ import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.UniqueViolation;
 
 /**
- * Group commit, the scheduling part: sends wait in one queue per instance and leave in batches, one
+ * Group commit, the scheduling part: changes of the room log (sends, edits, deletions, reactions)
+ * wait in one queue per instance and leave in batches, one
  * transaction per batch, written by {@link LogWriter}. One batch is in flight at a time; whatever
  * arrives meanwhile forms the next one, so the batch size follows the load by itself and a lone
  * message is written at once, never held back. Sends are queued in the order received and batches
@@ -57,12 +58,13 @@ public class MessageBatcher {
                 .register(registry);
     }
 
-    private record Pending(NewMessage send, UniEmitter<? super Sent> emitter) {
+    private record Pending(NewEntry entry, UniEmitter<Object> emitter) {
     }
 
-    public Uni<Sent> submit(NewMessage send) {
+    /** Queues a change for the next batch; the Uni carries its outcome (see {@link LogWriter#write}). */
+    public Uni<Object> submit(NewEntry entry) {
         return Uni.createFrom().emitter(emitter -> {
-            queue.add(new Pending(send, emitter));
+            queue.add(new Pending(entry, emitter));
             drain();
         });
     }
@@ -79,15 +81,15 @@ public class MessageBatcher {
                 continue;
             }
             batchSizes.record(batch.size());
-            List<NewMessage> sends = batch.stream().map(Pending::send).toList();
-            pool.withTransaction(tx -> writer.write(tx, sends)).subscribe().with(outcomes -> {
+            List<NewEntry> entries = batch.stream().map(Pending::entry).toList();
+            pool.withTransaction(tx -> writer.write(tx, entries)).subscribe().with(outcomes -> {
                 writing.set(false);
                 for (int i = 0; i < batch.size(); i++) {
                     Object o = outcomes.get(i);
-                    if (o instanceof Sent sent) {
-                        batch.get(i).emitter().complete(sent);
+                    if (o instanceof Throwable refused) {
+                        batch.get(i).emitter().fail(refused);
                     } else {
-                        batch.get(i).emitter().fail((Throwable) o);
+                        batch.get(i).emitter().complete(o);
                     }
                 }
                 drain();
@@ -129,8 +131,8 @@ public class MessageBatcher {
             return;
         }
         Pending p = batch.get(i);
-        writer.writeOne(p.send()).subscribe().with(sent -> {
-            p.emitter().complete(sent);
+        writer.writeOne(p.entry()).subscribe().with(outcome -> {
+            p.emitter().complete(outcome);
             writeFrom(batch, i + 1);
         }, e -> {
             p.emitter().fail(e);

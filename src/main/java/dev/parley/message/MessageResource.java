@@ -38,31 +38,34 @@ public class MessageResource {
         this.identity = identity;
     }
 
-    public record SendRequest(String text, String clientMsgId) {
+    /** {@code replyTo}: the seq of the message of the room this one answers. */
+    public record SendRequest(String text, String clientMsgId, Long replyTo) {
     }
 
     // Query parameters arrive as text and are parsed here: JAX-RS would answer 404 to "limit=abc".
     @GET
     public Uni<HistoryPage> history(@PathParam("id") String room, @QueryParam("before") String before,
-            @QueryParam("after") String after, @QueryParam("limit") String limit) {
+            @QueryParam("after") String after, @QueryParam("limit") String limit, @QueryParam("replyTo") String replyTo) {
         Long beforeSeq;
         Long afterSeq;
+        Long replyToSeq;
         Integer pageSize;
         try {
             beforeSeq = parseLong("before", before);
             afterSeq = parseLong("after", after);
+            replyToSeq = parseLong("replyTo", replyTo);
             Long l = parseLong("limit", limit);
             pageSize = l == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, l));
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }
-        return caller().chain(user -> messages.history(user, room, beforeSeq, afterSeq, pageSize));
+        return caller().chain(user -> messages.history(user, room, beforeSeq, afterSeq, pageSize, replyToSeq));
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<MessageView>> send(@PathParam("id") String room, @Valid @NotNull SendRequest request) {
-        return caller().chain(user -> messages.send(user, room, request.text(), request.clientMsgId()))
+        return caller().chain(user -> messages.send(user, room, request.text(), request.clientMsgId(), request.replyTo()))
                 .map(sent -> RestResponse.status(sent.created() ? Response.Status.CREATED : Response.Status.OK,
                         sent.message()));
     }

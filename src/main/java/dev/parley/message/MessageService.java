@@ -60,30 +60,86 @@ public class MessageService {
         limits.requireClientMsgId(clientMsgId);
     }
 
-    public Uni<Sent> send(UserView sender, String roomId, String text, String clientMsgId) {
+    public Uni<Sent> send(UserView sender, String roomId, String text, String clientMsgId, Long replyTo) {
         try {
             validate(text, clientMsgId);
+            requireSeq("replyTo", replyTo);
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }
-        NewMessage send = new NewMessage(sender, roomId, text, clientMsgId);
-        Uni<Sent> write = batching ? batcher.submit(send) : writer.writeOne(send);
-        return write.invoke(sent -> publish(roomId, sender, sent));
+        return write(new NewEntry.Send(sender, roomId, text, clientMsgId, replyTo)).map(Sent.class::cast)
+                .invoke(sent -> {
+                    // after commit; a retry publishes the stored message again: its first attempt may
+                    // have died between commit and publish (subscribers' live streams drop the copy)
+                    if (sent.joined()) {
+                        events.memberJoined(roomId, sender);
+                    }
+                    publisher.publish(roomId, EventType.MESSAGE, sent.message().seq(), null, sent.message());
+                });
     }
 
-    // After commit. A retry publishes the stored message again: its first attempt may have died
-    // between commit and publish.
-    private void publish(String roomId, UserView sender, Sent sent) {
-        if (sent.joined()) {
-            events.memberJoined(roomId, sender);
+    /** A new text for the caller's own message; mentions are found again. */
+    public Uni<Changed> edit(UserView user, String roomId, Long target, String text) {
+        try {
+            requireSeq("target", target);
+            limits.requireText(text);
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
         }
-        publisher.publish(roomId, EventType.MESSAGE, sent.message().seq(), null, sent.message());
+        return change(new NewEntry.Edit(user, roomId, target, text));
     }
 
-    public Uni<HistoryPage> history(UserView reader, String roomId, Long before, Long after, Integer limit) {
+    /** Deletes a message (its author, or an owner or admin of the room): its text is erased. */
+    public Uni<Changed> delete(UserView user, String roomId, Long target) {
+        try {
+            requireSeq("target", target);
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return change(new NewEntry.Delete(user, roomId, target));
+    }
+
+    /** Adds ({@code on}) or takes back the caller's reaction; a reaction that changes nothing stores nothing. */
+    public Uni<Changed> react(UserView user, String roomId, Long target, String emoji, Boolean on) {
+        try {
+            requireSeq("target", target);
+            limits.requireEmoji(emoji);
+            if (on == null) {
+                throw ParleyException.badRequest("on must be true or false");
+            }
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return change(new NewEntry.React(user, roomId, target, emoji, on));
+    }
+
+    private Uni<Changed> change(NewEntry entry) {
+        return write(entry).map(Changed.class::cast).invoke(changed -> {
+            if (changed.stored()) {
+                publisher.publish(changed.room(), changed.type(), changed.seq(), null, changed.event());
+            }
+        });
+    }
+
+    private Uni<Object> write(NewEntry entry) {
+        return batching ? batcher.submit(entry) : writer.writeOne(entry);
+    }
+
+    private static void requireSeq(String name, Long seq) {
+        if (seq != null && seq < 1) {
+            throw ParleyException.badRequest(name + " must be a seq (at least 1)");
+        }
+        if (seq == null && !"replyTo".equals(name)) {
+            throw ParleyException.badRequest(name + " is required");
+        }
+    }
+
+    /** A page of messages in their current state; with {@code replyTo}, of the replies to that message. */
+    public Uni<HistoryPage> history(UserView reader, String roomId, Long before, Long after, Integer limit, Long replyTo) {
         int pageSize;
         try {
             pageSize = limits.historyPage(limit);
+            requireSeq("replyTo", replyTo);
             if (before != null && after != null) {
                 throw ParleyException.badRequest("give before or after, not both");
             }
@@ -93,9 +149,16 @@ public class MessageService {
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }
-        return rooms.access(reader.id(), roomId).invoke(access -> access.requireRead()).chain(access -> {
-            Uni<List<MessageView>> rows = after != null ? messages.oldestAfter(pool, roomId, after, pageSize)
-                    : messages.newest(pool, roomId, before, pageSize);
+        return rooms.access(reader.id(), roomId).invoke(access -> access.requireRead())
+                .call(() -> replyTo == null ? Uni.createFrom().voidItem()
+                        : messages.exists(pool, roomId, replyTo).invoke(found -> {
+                            if (!found) {
+                                throw ParleyException.notFound("replyTo names no message of this room");
+                            }
+                        }))
+                .chain(access -> {
+            Uni<List<MessageView>> rows = after != null ? messages.oldestAfter(pool, roomId, after, replyTo, pageSize)
+                    : messages.newest(pool, roomId, before, replyTo, pageSize);
             return rows.map(list -> {
                 boolean hasMore = list.size() > pageSize;
                 if (!hasMore) {
@@ -107,26 +170,26 @@ public class MessageService {
         });
     }
 
-    /** What a subscriber with {@code since} missed: the newest {@value #REPLAY_LIMIT} after it at most. */
-    public record Replay(long lastSeq, List<MessageView> messages, boolean truncated) {
+    /** What a subscriber with {@code since} missed: the newest {@value #REPLAY_LIMIT} entries after it at most. */
+    public record Replay(long lastSeq, List<LogEntryView.Entry> entries, boolean truncated) {
     }
 
     /**
-     * What a subscriber missed after {@code since}, up to {@code lastSeq} (read once the subscription
-     * was live: later messages arrive as events).
+     * The entries of every kind a subscriber missed after {@code since}, up to {@code upTo} (where
+     * it meets the live stream), each showing the current state of what it acts on.
      */
-    public Uni<Replay> replay(String roomId, Long since, long lastSeq) {
-        if (since == null || since >= lastSeq) {
-            return Uni.createFrom().item(new Replay(lastSeq, List.of(), false));
+    public Uni<Replay> replay(String roomId, Long since, long upTo) {
+        if (since == null || since >= upTo) {
+            return Uni.createFrom().item(new Replay(upTo, List.of(), false));
         }
-        return messages.newestBetween(pool, roomId, since, lastSeq, REPLAY_LIMIT).map(missed -> {
+        return messages.entries(pool, roomId, since, upTo, REPLAY_LIMIT + 1, true).map(missed -> {
             boolean truncated = missed.size() > REPLAY_LIMIT;
-            return new Replay(lastSeq, truncated ? missed.subList(1, missed.size()) : missed, truncated);
+            return new Replay(upTo, truncated ? missed.subList(1, missed.size()) : missed, truncated);
         });
     }
 
-    /** Messages after {@code seq}, oldest first, for repairing live delivery after a broker outage. */
-    public Uni<List<MessageView>> after(String roomId, long seq, int limit) {
-        return messages.oldestAfter(pool, roomId, seq, limit).map(list -> list.size() > limit ? list.subList(0, limit) : list);
+    /** The entries after {@code seq} up to {@code upTo}, oldest first, at most {@code limit}: filling a gap of the live stream. */
+    public Uni<List<LogEntryView.Entry>> entries(String roomId, long after, long upTo, int limit) {
+        return messages.entries(pool, roomId, after, upTo, limit, false);
     }
 }

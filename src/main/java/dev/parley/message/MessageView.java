@@ -1,11 +1,33 @@
 package dev.parley.message;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.parley.auth.UserView;
 
-/** A message as the {@code message} event and the history carry it; absent fields are left out. */
+/**
+ * A message in its current state, as the {@code message} event and the history carry it; absent
+ * fields are left out. A deleted message has no text ({@code deleted: true}): it was erased.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MessageView(String room, long seq, UserView user, String text, String ts, String clientMsgId,
-        String editedAt, Boolean deleted) {
+        Long replyTo, List<UserView> mentions, String editedAt, Boolean deleted, List<ReactionView> reactions) {
+
+    /** A message just stored: no edits, no reactions yet. */
+    public static MessageView stored(String room, long seq, UserView user, String text, String ts, String clientMsgId,
+            Long replyTo, List<UserView> mentions) {
+        return new MessageView(room, seq, user, text, ts, clientMsgId, replyTo, mentions.isEmpty() ? null : mentions,
+                null, null, null);
+    }
+
+    /** The same message with its reactions. */
+    public MessageView withReactions(List<ReactionView> now) {
+        return new MessageView(room, seq, user, text, ts, clientMsgId, replyTo, mentions, editedAt, deleted,
+                now.isEmpty() ? null : now);
+    }
+
+    /** One emoji's reactions to a message: how many, and the first ten who reacted. */
+    public record ReactionView(String emoji, long count, List<String> users) {
+    }
 }

@@ -163,6 +163,18 @@ public class ChatWebSocket {
         if (frame instanceof ClientFrame.Typing typing) {
             return commands.typing(session, typing);
         }
+        if (frame instanceof ClientFrame.Edit edit) {
+            return commands.edit(session, edit);
+        }
+        if (frame instanceof ClientFrame.Delete delete) {
+            return commands.delete(session, delete);
+        }
+        if (frame instanceof ClientFrame.React react) {
+            return commands.react(session, react);
+        }
+        if (frame instanceof ClientFrame.Read read) {
+            return commands.read(session, read);
+        }
         if (frame instanceof ClientFrame.Auth auth) {
             return reauthenticate(auth);
         }

@@ -16,6 +16,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
         @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
         @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
+        @JsonSubTypes.Type(value = ClientFrame.Edit.class, name = "edit"),
+        @JsonSubTypes.Type(value = ClientFrame.Delete.class, name = "delete"),
+        @JsonSubTypes.Type(value = ClientFrame.React.class, name = "react"),
+        @JsonSubTypes.Type(value = ClientFrame.Read.class, name = "read"),
 })
 public sealed interface ClientFrame {
 
@@ -31,13 +35,30 @@ public sealed interface ClientFrame {
     record Unsubscribe(String id, String room) implements ClientFrame {
     }
 
-    record Send(String id, String room, String text, String clientMsgId) implements ClientFrame {
+    /** {@code replyTo}: the seq of the message of the room this one answers. */
+    record Send(String id, String room, String text, String clientMsgId, Long replyTo) implements ClientFrame {
     }
 
-    record History(String id, String room, Long before, Long after, Integer limit) implements ClientFrame {
+    /** {@code replyTo}: only the replies to that message (a thread). */
+    record History(String id, String room, Long before, Long after, Integer limit, Long replyTo) implements ClientFrame {
+    }
+
+    /** A new text for the sender's own message {@code target}. */
+    record Edit(String id, String room, Long target, String text) implements ClientFrame {
+    }
+
+    record Delete(String id, String room, Long target) implements ClientFrame {
+    }
+
+    /** Adds ({@code on}) or takes back the sender's reaction {@code emoji} to message {@code target}. */
+    record React(String id, String room, Long target, String emoji, Boolean on) implements ClientFrame {
     }
 
     record Typing(String id, String room) implements ClientFrame {
+    }
+
+    /** Moves the sender's read marker of the room to {@code seq}. */
+    record Read(String id, String room, Long seq) implements ClientFrame {
     }
 
     /** Replaces the connection's identity with a fresher token of the same user (token refresh). */

@@ -46,6 +46,8 @@ public final class ClientSession {
     private volatile boolean closed;
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
+    static final long TYPING_EVERY_NANOS = 2_000_000_000L;
+
     public ClientSession(UserView user, WebSocketConnection connection, long outboundLimit, SendBudget budget) {
         this.user = user;
         this.connection = connection;
@@ -95,6 +97,22 @@ public final class ClientSession {
     /** Ends the subscription if it is still {@code s}; true when it was. */
     public boolean endIfCurrent(String room, Subscription s) {
         return subscriptions.remove(room, s);
+    }
+
+    /** Whether this connection's typing in the room is due to be published: at most once per 2 s. */
+    public boolean typingDue(String room) {
+        Subscription s = subscriptions.get(room);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            long now = System.nanoTime();
+            if (s.lastTyping != 0 && now - s.lastTyping < TYPING_EVERY_NANOS) {
+                return false;
+            }
+            s.lastTyping = now;
+            return true;
+        }
     }
 
     public int subscriptionCount() {
@@ -199,5 +217,6 @@ public final class ClientSession {
     public static final class Subscription {
         private List<RoomEvent> held = new ArrayList<>();
         private volatile boolean live;
+        private long lastTyping;
     }
 }

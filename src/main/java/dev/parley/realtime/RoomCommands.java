@@ -11,10 +11,12 @@ import dev.parley.auth.UserView;
 import dev.parley.config.RequestLimits;
 import dev.parley.fanout.EventType;
 import dev.parley.fanout.RoomEventPublisher;
+import dev.parley.message.Changed;
+import dev.parley.message.LogEntryView;
 import dev.parley.message.MessageService;
-import dev.parley.message.MessageView;
 import dev.parley.problem.ParleyException;
 import dev.parley.room.RoomService;
+import dev.parley.room.RoomSnapshot;
 
 /**
  * The room commands of the WebSocket protocol. Each returns the answer frame to write, or null when
@@ -57,16 +59,18 @@ public class RoomCommands {
         return hub.join(room, session)
                 .onFailure().transform(e -> ParleyException.unavailable("fan-out is unavailable; retry"))
                 .chain(() -> rooms.openForSubscription(session.user(), room))
-                .map(lastSeq -> hub.meet(room, lastSeq))
-                .chain(from -> messages.replay(room, frame.since(), from))
-                .map(replay -> {
-                    List<String> answer = new ArrayList<>(replay.messages().size() + 1);
-                    for (MessageView m : replay.messages()) {
-                        answer.add(publisher.frame(EventType.MESSAGE, m));
+                .chain(snapshot -> messages.replay(room, frame.since(), hub.meet(room, snapshot.lastSeq()))
+                        .map(replay -> new Opened(snapshot, replay)))
+                .map(opened -> {
+                    MessageService.Replay replay = opened.replay();
+                    RoomSnapshot snapshot = opened.snapshot();
+                    List<String> answer = new ArrayList<>(replay.entries().size() + 1);
+                    for (LogEntryView.Entry e : replay.entries()) {
+                        answer.add(publisher.frame(e.type(), e.payload()));
                     }
                     List<UserView> presence = hub.goLive(room, session);
-                    answer.add(frames.ok(frame.id(), new ServerFrame.Subscribed(room, replay.lastSeq(),
-                            presence, replay.messages().size(), replay.truncated())));
+                    answer.add(frames.ok(frame.id(), new ServerFrame.Subscribed(room, replay.lastSeq(), snapshot.readSeq(),
+                            snapshot.unread(), snapshot.mentions(), presence, replay.entries().size(), replay.truncated())));
                     session.answer(answer);
                     session.goLive(subscription, replay.lastSeq());
                     if (session.isClosed()) {
@@ -81,6 +85,15 @@ public class RoomCommands {
                     session.endIfCurrent(room, subscription);
                     hub.leave(room, session);
                 });
+    }
+
+    private record Opened(RoomSnapshot snapshot, MessageService.Replay replay) {
+    }
+
+    public Uni<String> read(ClientSession session, ClientFrame.Read frame) {
+        String room = limits.requireRoomId(frame.room());
+        return rooms.markRead(session.user(), room, frame.seq())
+                .map(marker -> frames.ok(frame.id(), new ServerFrame.ReadMarker(room, marker)));
     }
 
     public Uni<String> unsubscribe(ClientSession session, ClientFrame.Unsubscribe frame) {
@@ -98,24 +111,49 @@ public class RoomCommands {
         if (!session.budget().tryTake()) {
             throw ParleyException.rateLimited("too many sends; slow down");
         }
-        return messages.send(session.user(), room, frame.text(), frame.clientMsgId())
+        return messages.send(session.user(), room, frame.text(), frame.clientMsgId(), frame.replyTo())
                 .map(sent -> frames.ok(frame.id(),
                         new ServerFrame.Stored(room, sent.message().seq(), sent.message().ts())));
     }
 
     public Uni<String> history(ClientSession session, ClientFrame.History frame) {
         String room = limits.requireRoomId(frame.room());
-        return messages.history(session.user(), room, frame.before(), frame.after(), frame.limit())
+        return messages.history(session.user(), room, frame.before(), frame.after(), frame.limit(), frame.replyTo())
                 .map(page -> frames.ok(frame.id(), new ServerFrame.Page(room, page.messages(), page.hasMore())));
     }
 
-    // Only a live subscription counts: one still being authorized may yet be refused.
+    public Uni<String> edit(ClientSession session, ClientFrame.Edit frame) {
+        String room = limits.requireRoomId(frame.room());
+        return messages.edit(session.user(), room, frame.target(), frame.text()).map(changed -> answer(frame.id(), changed));
+    }
+
+    public Uni<String> delete(ClientSession session, ClientFrame.Delete frame) {
+        String room = limits.requireRoomId(frame.room());
+        return messages.delete(session.user(), room, frame.target()).map(changed -> answer(frame.id(), changed));
+    }
+
+    public Uni<String> react(ClientSession session, ClientFrame.React frame) {
+        String room = limits.requireRoomId(frame.room());
+        return messages.react(session.user(), room, frame.target(), frame.emoji(), frame.on())
+                .map(changed -> answer(frame.id(), changed));
+    }
+
+    private String answer(String id, Changed changed) {
+        return frames.ok(id, new ServerFrame.Changed(changed.room(), changed.stored() ? changed.seq() : null,
+                changed.target()));
+    }
+
+    // Only a live subscription counts: one still being authorized may yet be refused. A connection's
+    // typing is published at most once per room per 2 s (each instance also forwards at most one per
+    // user, room and 2 s).
     public Uni<String> typing(ClientSession session, ClientFrame.Typing frame) {
         String room = limits.requireRoomId(frame.room());
         if (!session.isLive(room)) {
             throw ParleyException.forbidden("subscribe to the room first");
         }
-        publisher.publish(room, EventType.TYPING, 0, session.user().id(), new ServerFrame.Typing(room, session.user()));
+        if (session.typingDue(room)) {
+            publisher.publish(room, EventType.TYPING, 0, session.user().id(), new ServerFrame.Typing(room, session.user()));
+        }
         return Uni.createFrom().nullItem();
     }
 }

@@ -24,8 +24,8 @@ import dev.parley.fanout.Broker;
 import dev.parley.fanout.EventType;
 import dev.parley.fanout.RoomEvent;
 import dev.parley.fanout.RoomEventPublisher;
+import dev.parley.message.LogEntryView;
 import dev.parley.message.MessageService;
-import dev.parley.message.MessageView;
 import dev.parley.room.RoomAccess;
 import dev.parley.room.RoomEvents;
 import dev.parley.room.RoomService;
@@ -144,6 +144,9 @@ public class RoomHub implements Broker.Listener {
         if (event.type().isLogEntry()) {
             local.gate.offer(event);
             return;
+        }
+        if (event.type() == EventType.TYPING && !local.typingDue(event.subject())) {
+            return; // the same user typed here less than 2 s ago (from another connection)
         }
         for (ClientSession session : local.sessions.keySet()) {
             session.deliver(room, event);
@@ -290,14 +293,11 @@ public class RoomHub implements Broker.Listener {
 
     private Uni<Void> fetch(String room, LocalRoom local, long after, long upTo) {
         int page = (int) Math.min(REPAIR_PAGE, upTo - after);
-        return messages.after(room, after, page).chain(entries -> {
+        return messages.entries(room, after, upTo, page).chain(entries -> {
             long last = after;
-            for (MessageView m : entries) {
-                if (m.seq() > upTo) {
-                    break;
-                }
-                local.gate.offer(publisher.event(EventType.MESSAGE, m.seq(), null, m));
-                last = m.seq();
+            for (LogEntryView.Entry e : entries) {
+                local.gate.offer(publisher.event(e.type(), e.seq(), null, e.payload()));
+                last = e.seq();
             }
             return entries.size() == page && last < upTo ? fetch(room, local, last, upTo) : Uni.createFrom().voidItem();
         });
@@ -326,6 +326,19 @@ public class RoomHub implements Broker.Listener {
 
         LocalRoom(RoomGate gate) {
             this.gate = gate;
+        }
+
+        private final Map<String, Long> lastTyping = new ConcurrentHashMap<>();
+
+        // At most one typing event per user and 2 s, whichever of the user's connections sent it.
+        boolean typingDue(String user) {
+            long now = System.nanoTime();
+            boolean[] due = new boolean[1];
+            lastTyping.compute(user, (k, last) -> {
+                due[0] = last == null || now - last >= ClientSession.TYPING_EVERY_NANOS;
+                return due[0] ? now : last;
+            });
+            return due[0];
         }
 
         void forward(String room, RoomEvent entry) {

@@ -2,6 +2,8 @@ package dev.parley.realtime;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import dev.parley.auth.UserView;
 import dev.parley.message.MessageView;
 
@@ -15,8 +17,16 @@ public final class ServerFrame {
     private ServerFrame() {
     }
 
-    /** The answer to {@code subscribe}. */
-    public record Subscribed(String room, long lastSeq, List<UserView> presence, int missed, boolean truncated) {
+    /**
+     * The answer to {@code subscribe}: {@code lastSeq} where the live stream meets the replay; the
+     * caller's read marker and unread counts.
+     */
+    public record Subscribed(String room, long lastSeq, long readSeq, long unread, long mentions, List<UserView> presence,
+            int missed, boolean truncated) {
+    }
+
+    /** The answer to {@code read}: the marker now (it never moves backwards). */
+    public record ReadMarker(String room, long seq) {
     }
 
     /** The answer to {@code unsubscribe}. */
@@ -25,6 +35,11 @@ public final class ServerFrame {
 
     /** The answer to {@code send}: where the message went in the room's log. */
     public record Stored(String room, long seq, String ts) {
+    }
+
+    /** The answer to {@code edit}, {@code delete} and {@code react}: the entry's seq (none for a react that changed nothing). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Changed(String room, Long seq, long target) {
     }
 
     /** The answer to {@code history}. */

@@ -15,6 +15,7 @@ public class Room extends PanacheEntityBase {
 
     public static final String PUBLIC = "public";
     public static final String PRIVATE = "private";
+    public static final String DIRECT = "direct";
 
     @Id
     @Column(length = 36)

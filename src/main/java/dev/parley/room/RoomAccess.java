@@ -22,6 +22,10 @@ public record RoomAccess(String roomId, String visibility, Role role) {
         return Room.PUBLIC.equals(visibility);
     }
 
+    public boolean isDirect() {
+        return Room.DIRECT.equals(visibility);
+    }
+
     public boolean isMember() {
         return role != null;
     }
@@ -50,6 +54,11 @@ public record RoomAccess(String roomId, String visibility, Role role) {
         return !isMember();
     }
 
+    /** Whether {@code user} may delete a message of {@code author}: their own, or anyone's as owner or admin. */
+    public boolean mayDeleteMessageOf(String author, String user) {
+        return author.equals(user) || role != null && role.canManageMembers();
+    }
+
     /** Refuses anyone but the room's owner. */
     public void requireOwner(String why) {
         requireRead();
@@ -65,6 +74,7 @@ public record RoomAccess(String roomId, String visibility, Role role) {
      * the owner's role never changes.
      */
     public void requireGrant(Role current, Role wanted) {
+        requireNotDirect();
         requireManageMembers();
         if (wanted == Role.OWNER) {
             throw ParleyException.forbidden("a room has one owner");
@@ -85,6 +95,7 @@ public record RoomAccess(String roomId, String visibility, Role role) {
      * only the owner removes an admin, and the owner can be neither removed nor leave.
      */
     public void requireRemove(Role target, boolean self) {
+        requireNotDirect();
         requireMember();
         if (target == null) {
             throw ParleyException.notFound("not a member of this room");
@@ -100,6 +111,14 @@ public record RoomAccess(String roomId, String visibility, Role role) {
         }
         if (target == Role.ADMIN && role != Role.OWNER) {
             throw ParleyException.forbidden("only the owner removes an admin");
+        }
+    }
+
+    // A direct room has exactly its two members, for good.
+    private void requireNotDirect() {
+        requireRead();
+        if (isDirect()) {
+            throw ParleyException.forbidden("a direct room has exactly its two members");
         }
     }
 

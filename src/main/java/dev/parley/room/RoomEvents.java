@@ -39,6 +39,14 @@ public class RoomEvents {
         publisher.publish(roomId, EventType.MEMBER_LEFT, 0, user.id(), new MemberEvent(roomId, user, reason));
     }
 
+    /** The payload of {@code read}: the reader's marker (not a position in the log). */
+    public record Read(String room, UserView user, long seq) {
+    }
+
+    public void read(String roomId, UserView user, long seq) {
+        publisher.publish(roomId, EventType.READ, 0, user.id(), new Read(roomId, user, seq));
+    }
+
     /** Ends every subscription of the room on every instance. */
     public void roomDeleted(String roomId) {
         publisher.publish(roomId, EventType.ROOM_DELETED, 0, null, new RoomDeleted(roomId));

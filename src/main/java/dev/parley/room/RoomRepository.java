@@ -13,6 +13,8 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.parley.auth.User;
+import dev.parley.auth.UserView;
 import dev.parley.wire.WireTime;
 
 /**
@@ -24,13 +26,41 @@ import dev.parley.wire.WireTime;
 @ApplicationScoped
 public class RoomRepository {
 
+    /**
+     * For a member ($1 the user, joined as m) of room r with read marker rm: unread, the messages by
+     * others after the marker that are not deleted, and mentions, those of them that mention the
+     * member. Counted from the messages' ordinals and the mentions index, never by scanning the log
+     * (see V3__unread_counters_and_mentions.sql).
+     */
+    private static final String UNREAD = """
+            left join lateral (select
+                   r.message_count
+                   - coalesce((select x.ord from messages x where x.room_id = r.id and x.seq <= coalesce(rm.seq, 0)
+                                order by x.seq desc limit 1), 0)
+                   - coalesce((select x.sender_ord from messages x where x.room_id = r.id and x.sender_id = $1
+                                order by x.seq desc limit 1), 0)
+                   + coalesce((select x.sender_ord from messages x where x.room_id = r.id and x.sender_id = $1
+                                 and x.seq <= coalesce(rm.seq, 0) order by x.seq desc limit 1), 0)
+                   - (select count(*) from messages x where x.room_id = r.id and x.deleted and x.seq > coalesce(rm.seq, 0)
+                        and x.sender_id <> $1) as unread,
+                   (select count(*) from mentions n join messages x on x.room_id = n.room_id and x.seq = n.seq
+                     where n.user_id = $1 and n.room_id = r.id and n.seq > coalesce(rm.seq, 0) and x.sender_id <> $1)
+                     as mentions
+                 where m.role is not null) u on true
+            """;
+
+    // A direct room is named, for each of its two members, after the other one.
     private static final String VIEW_COLUMNS = """
-            select r.id, r.name, r.visibility, r.topic, r.created_at, r.last_seq, m.role,
-                   case when m.role is null then 0 else greatest(r.last_seq - coalesce(rm.seq, 0), 0) end as unread
+            select r.id, r.visibility, r.topic, r.created_at, r.last_seq, m.role,
+                   case when r.visibility = 'direct'
+                        then (select coalesce(u.display_name, u.username) from memberships o join users u on u.id = o.user_id
+                               where o.room_id = r.id and o.user_id <> $1 limit 1)
+                        else r.name end as name,
+                   coalesce(rm.seq, 0) as read_seq, coalesce(u.unread, 0) as unread, coalesce(u.mentions, 0) as mentions
               from rooms r
               left join memberships m on m.room_id = r.id and m.user_id = $1
               left join read_markers rm on rm.room_id = r.id and rm.user_id = $1
-            """;
+            """ + UNREAD;
 
     private final Pool pool;
 
@@ -38,7 +68,7 @@ public class RoomRepository {
         this.pool = pool;
     }
 
-    /** Public rooms and the caller's private rooms, oldest first. */
+    /** Public rooms and the caller's private and direct rooms, oldest first. */
     public Uni<List<RoomView>> visibleTo(String userId) {
         return pool.preparedQuery(VIEW_COLUMNS + " where r.visibility = 'public' or m.role is not null order by r.created_at, r.id")
                 .execute(Tuple.of(userId))
@@ -59,24 +89,47 @@ public class RoomRepository {
     }
 
     public Uni<RoomAccess> access(String userId, String roomId) {
-        return snapshot(userId, roomId).map(RoomSnapshot::access);
-    }
-
-    /** The caller's access to the room together with its newest seq, in one round trip. */
-    public Uni<RoomSnapshot> snapshot(String userId, String roomId) {
         return pool.preparedQuery("""
-                select r.visibility, m.role, r.last_seq from rooms r
+                select r.visibility, m.role from rooms r
                   left join memberships m on m.room_id = r.id and m.user_id = $2
                  where r.id = $1""")
                 .execute(Tuple.of(roomId, userId))
+                .map(rows -> rows.iterator().hasNext()
+                        ? new RoomAccess(roomId, rows.iterator().next().getString(0), Role.of(rows.iterator().next().getString(1)))
+                        : RoomAccess.noSuchRoom(roomId));
+    }
+
+    /** The caller's access to the room, its newest seq and the caller's unread counts, in one round trip. */
+    public Uni<RoomSnapshot> snapshot(String userId, String roomId) {
+        return pool.preparedQuery("""
+                select r.visibility, m.role, r.last_seq, coalesce(rm.seq, 0), coalesce(u.unread, 0), coalesce(u.mentions, 0)
+                  from rooms r
+                  left join memberships m on m.room_id = r.id and m.user_id = $1
+                  left join read_markers rm on rm.room_id = r.id and rm.user_id = $1
+                """ + UNREAD + " where r.id = $2")
+                .execute(Tuple.of(userId, roomId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        return new RoomSnapshot(RoomAccess.noSuchRoom(roomId), 0);
+                        return new RoomSnapshot(RoomAccess.noSuchRoom(roomId), 0, 0, 0, 0);
                     }
                     Row row = rows.iterator().next();
                     return new RoomSnapshot(new RoomAccess(roomId, row.getString(0), Role.of(row.getString(1))),
-                            row.getLong(2));
+                            row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5));
                 });
+    }
+
+    /**
+     * Moves the user's read marker of the room to {@code seq}, clamped to the room's newest seq, never
+     * backwards; returns the marker now.
+     */
+    public Uni<Long> markRead(String roomId, String userId, long seq) {
+        return pool.preparedQuery("""
+                insert into read_markers (room_id, user_id, seq, updated_at)
+                select r.id, $2, least($3, r.last_seq), now() from rooms r where r.id = $1
+                on conflict (room_id, user_id) do update set seq = greatest(read_markers.seq, excluded.seq), updated_at = now()
+                returning seq""")
+                .execute(Tuple.of(roomId, userId, seq))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong(0) : 0L);
     }
 
     /** The access facts of each (room, user) pair, in the order given, in one statement. */
@@ -125,6 +178,52 @@ public class RoomRepository {
                 .replaceWithVoid();
     }
 
+    /** A member found by name: the (room, lower-case username) asked for and the user. */
+    public record NamedMember(String room, String name, UserView user) {
+    }
+
+    /** Which of the (room, lower-case username) pairs name a member of that room, in one statement. */
+    public Uni<List<NamedMember>> membersNamed(SqlClient client, String[] roomIds, String[] names) {
+        return client.preparedQuery("""
+                select p.room_id, p.name, u.id, u.username, coalesce(u.display_name, u.username), u.kind
+                  from unnest($1::text[], $2::text[]) as p(room_id, name)
+                  join users u on lower(u.username) = p.name
+                  join memberships m on m.room_id = p.room_id and m.user_id = u.id""")
+                .execute(Tuple.of(roomIds, names))
+                .map(rows -> {
+                    List<NamedMember> found = new ArrayList<>();
+                    for (Row row : rows) {
+                        found.add(new NamedMember(row.getString(0), row.getString(1), new UserView(row.getString(2),
+                                row.getString(3), row.getString(4), User.KIND_BOT.equals(row.getString(5)))));
+                    }
+                    return found;
+                });
+    }
+
+    /**
+     * The direct room of two users, created with both as members if there is none: one statement
+     * that two concurrent calls (from either side) cannot both create, since {@code dm_key} is unique.
+     * Returns the room's id and whether this call created it.
+     */
+    public Uni<String[]> directRoom(String dmKey, String newId, String firstUser, String secondUser) {
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                insert into rooms (id, name, visibility, dm_key, created_by, created_at)
+                values ($1, 'direct', 'direct', $2, $3, now())
+                on conflict (dm_key) do nothing returning id""")
+                .execute(Tuple.of(newId, dmKey, firstUser))
+                .chain(inserted -> {
+                    if (inserted.size() == 0) {
+                        return tx.preparedQuery("select id from rooms where dm_key = $1").execute(Tuple.of(dmKey))
+                                .map(rows -> new String[] { rows.iterator().next().getString(0), "false" });
+                    }
+                    return tx.preparedQuery("""
+                            insert into memberships (room_id, user_id, role, joined_at)
+                            values ($1, $2, 'member', now()), ($1, $3, 'member', now())""")
+                            .execute(Tuple.of(newId, firstUser, secondUser))
+                            .map(done -> new String[] { newId, "true" });
+                }));
+    }
+
     /** Makes the user a member of a public room; true when they were not one before. */
     public Uni<Boolean> join(String roomId, String userId) {
         return pool.preparedQuery("""
@@ -154,6 +253,6 @@ public class RoomRepository {
     private static RoomView view(Row row) {
         return new RoomView(row.getString("id"), row.getString("name"), row.getString("visibility"),
                 row.getString("topic"), WireTime.format(row.getOffsetDateTime("created_at")), row.getLong("last_seq"),
-                row.getString("role"), row.getLong("unread"));
+                row.getString("role"), row.getLong("read_seq"), row.getLong("unread"), row.getLong("mentions"));
     }
 }

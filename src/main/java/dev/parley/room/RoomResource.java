@@ -78,6 +78,20 @@ public class RoomResource {
         return caller().chain(user -> rooms.removeMember(user, id, username)).map(v -> RestResponse.noContent());
     }
 
+    public record ReadRequest(Long seq) {
+    }
+
+    public record ReadMarker(String room, long seq) {
+    }
+
+    /** Moves the caller's read marker (members only); the marker now, never backwards. */
+    @POST
+    @Path("/{id}/read")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ReadMarker> read(@PathParam("id") String id, @Valid @NotNull ReadRequest request) {
+        return caller().chain(user -> rooms.markRead(user, id, request.seq())).map(seq -> new ReadMarker(id, seq));
+    }
+
     private Uni<UserView> caller() {
         return currentUser.resolve(identity);
     }

@@ -51,6 +51,27 @@ public class RoomService {
                 .chain(() -> rooms.view(caller.id(), room.id));
     }
 
+    /** The direct room of the caller and another user, created once; {@code created} tells whether now. */
+    public Uni<Direct> direct(UserView caller, String username) {
+        return Panache.withSession(() -> users.findByUsername(username)).chain(other -> {
+            if (other == null) {
+                throw ParleyException.notFound("no such user");
+            }
+            if (other.id.equals(caller.id())) {
+                throw ParleyException.badRequest("a direct room needs another user");
+            }
+            String first = caller.id().compareTo(other.id) < 0 ? caller.id() : other.id;
+            String second = first.equals(caller.id()) ? other.id : caller.id();
+            return rooms.directRoom(first + ":" + second, UUID.randomUUID().toString(), first, second)
+                    .chain(found -> rooms.view(caller.id(), found[0])
+                            .map(view -> new Direct(view, Boolean.parseBoolean(found[1]))));
+        });
+    }
+
+    /** A direct room as its caller sees it, and whether the call created it. */
+    public record Direct(RoomView room, boolean created) {
+    }
+
     public Uni<List<RoomView>> list(UserView caller) {
         return rooms.visibleTo(caller.id());
     }
@@ -132,18 +153,29 @@ public class RoomService {
      * The caller registers its live subscription first, so every entry after the returned seq
      * reaches it as an event.
      */
-    public Uni<Long> openForSubscription(UserView caller, String roomId) {
+    public Uni<RoomSnapshot> openForSubscription(UserView caller, String roomId) {
         return rooms.snapshot(caller.id(), roomId).chain(snapshot -> {
             if (!snapshot.access().requireTakePart()) {
-                return Uni.createFrom().item(snapshot.lastSeq());
+                return Uni.createFrom().item(snapshot);
             }
             return rooms.join(roomId, caller.id()).map(joined -> {
                 if (joined) {
                     events.memberJoined(roomId, caller);
                 }
-                return snapshot.lastSeq();
+                return snapshot;
             });
         });
+    }
+
+    /** The caller's read marker moved forward (members only); event {@code read} to the room. */
+    public Uni<Long> markRead(UserView caller, String roomId, Long seq) {
+        if (seq == null || seq < 0) {
+            return Uni.createFrom().failure(ParleyException.badRequest("seq must be at least 0"));
+        }
+        return rooms.access(caller.id(), roomId)
+                .invoke(RoomAccess::requireMember)
+                .chain(() -> rooms.markRead(roomId, caller.id(), seq))
+                .invoke(marker -> events.read(roomId, caller, marker));
     }
 
     /**

@@ -1,5 +1,5 @@
 package dev.parley.room;
 
-/** A room as a subscriber finds it: the caller's access and the room's newest seq, read together. */
-public record RoomSnapshot(RoomAccess access, long lastSeq) {
+/** A room as a subscriber finds it: the caller's access, the room's newest seq and the caller's unread counts, read together. */
+public record RoomSnapshot(RoomAccess access, long lastSeq, long readSeq, long unread, long mentions) {
 }

@@ -1,6 +1,10 @@
 package dev.parley.room;
 
-/** A room as the caller sees it: {@code role} is the caller's role or null, {@code unread} their unread count. */
+/**
+ * A room as the caller sees it: {@code role} is the caller's role or null; {@code readSeq} their read
+ * marker; {@code unread} the messages by others after it that are not deleted, {@code mentions} those
+ * of them that mention the caller (both 0 for non-members).
+ */
 public record RoomView(String id, String name, String visibility, String topic, String createdAt, long lastSeq,
-        String role, long unread) {
+        String role, long readSeq, long unread, long mentions) {
 }

@@ -191,6 +191,46 @@ class MultiInstanceIT {
         }
     }
 
+    @Test
+    void editsDeletionsAndReactionsCrossInstancesAndAreReplayedToWhoeverWasAway() {
+        TestUser alice = a.register("alice");
+        TestUser bob = b.register("bob");
+        String room = a.createRoom(alice.token());
+        long away;
+        try (WsClient onA = WsClient.connectWithHeader(a.ws(), alice.token());
+                WsClient onB = WsClient.connectWithHeader(b.ws(), bob.token())) {
+            onA.subscribe(room, null);
+            away = onB.subscribe(room, null).path("lastSeq").asLong();
+            long m = onA.request(Frames.frame("send", "s", "room", room, "text", "draft"), "s").path("seq").asLong();
+            onA.request(Frames.frame("edit", "e", "room", room, "target", m, "text", "final"), "e");
+            onB.request(Frames.frame("react", "r", "room", room, "target", m, "emoji", "👍", "on", true), "r");
+            long doomed = onA.request(Frames.frame("send", "s2", "room", room, "text", "gone soon"), "s2").path("seq").asLong();
+            onA.request(Frames.frame("delete", "d", "room", room, "target", doomed), "d");
+            // both instances' subscribers get all five entries, in order, once
+            for (WsClient c : List.of(onA, onB)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> entries(c, room).size() >= 5);
+                assertThat(entries(c, room)).extracting(f -> f.path("type").asText())
+                        .containsExactly("message", "message.edited", "reaction", "message", "message.deleted");
+                assertThat(entries(c, room)).extracting(f -> f.path("seq").asLong()).containsExactly(1L, 2L, 3L, 4L, 5L);
+            }
+        }
+        // bob, away since before all this, resumes on the other instance and finds the current state
+        try (WsClient back = WsClient.connectWithHeader(a.ws(), bob.token())) {
+            assertThat(back.subscribe(room, away).path("missed").asInt()).isEqualTo(5);
+            List<JsonNode> replay = entries(back, room);
+            assertThat(replay.get(0).path("text").asText()).isEqualTo("final");
+            assertThat(replay.get(0).path("reactions").get(0).path("emoji").asText()).isEqualTo("👍");
+            assertThat(replay.get(3).path("deleted").asBoolean()).isTrue();
+            assertThat(replay.get(3).has("text")).isFalse();
+        }
+    }
+
+    private static List<JsonNode> entries(WsClient client, String room) {
+        return client.frames().stream().filter(f -> room.equals(f.path("room").asText()) && f.has("seq")
+                && List.of("message", "message.edited", "message.deleted", "reaction").contains(f.path("type").asText()))
+                .toList();
+    }
+
     // After the link is back, live events flow again (A's publisher pool may need a moment to reconnect).
     private static void awaitLive(WsClient client, String room, TestUser sender) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
