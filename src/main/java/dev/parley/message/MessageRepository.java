@@ -111,13 +111,20 @@ public class MessageRepository {
                                           ord, sender_ord)
                     select e.room_id, b.base + e.k, e.user_id, e.text, e.client_msg_id, date_trunc('milliseconds', now()),
                            e.reply_to, string_to_array(e.mentions, ','), b.message_base + e.mk,
-                           coalesce((select x.sender_ord from messages x where x.room_id = e.room_id and x.sender_id = e.user_id
-                                      order by x.seq desc limit 1), 0) + e.sk
+                           coalesce((select s.sent_count from memberships s where s.room_id = e.room_id and s.user_id = e.user_id),
+                                    0) + e.sk
                       from e join bumped b on b.id = e.room_id where e.kind = 'message'
-                    returning room_id, seq, mentions),
+                    returning room_id, seq, sender_id, mentions),
+                senders_counted as (
+                    update memberships s set sent_count = s.sent_count + c.n
+                      from (select room_id, user_id, count(*) as n from e where kind = 'message' group by room_id, user_id) c
+                     where s.room_id = c.room_id and s.user_id = c.user_id
+                    returning 1),
                 mentions_added as (
                     insert into mentions (user_id, room_id, seq)
-                    select distinct unnest(a.mentions), a.room_id, a.seq from messages_added a where a.mentions is not null
+                    select distinct n.user_id, a.room_id, a.seq
+                      from messages_added a cross join lateral unnest(a.mentions) as n(user_id)
+                     where n.user_id <> a.sender_id
                     returning 1),
                 entries_added as (
                     insert into log_entries (room_id, seq, kind, target, user_id, emoji, reaction_on, created_at)
@@ -127,7 +134,7 @@ public class MessageRepository {
                     returning 1)
                 select b.id, b.base, date_trunc('milliseconds', now()),
                        (select count(*) from messages_added) + (select count(*) from entries_added),
-                       (select count(*) from mentions_added)
+                       (select count(*) from mentions_added), (select count(*) from senders_counted)
                   from bumped b""")
                 .execute(Tuple.from(new Object[] { rooms, positions, kinds, users, texts, clientIds, targets, emojis, ons,
                         replyTos, mentions, messagePositions, senderPositions }))
@@ -212,9 +219,11 @@ public class MessageRepository {
                 .execute(Tuple.of(rooms, seqs, texts, mentions, at))
                 .chain(() -> tx.preparedQuery("""
                         insert into mentions (user_id, room_id, seq)
-                        select distinct unnest(string_to_array(u.mentions, ',')), u.room_id, u.seq
+                        select distinct n.user_id, u.room_id, u.seq
                           from unnest($1::text[], $2::int8[], $3::text[]) as u(room_id, seq, mentions)
-                         where u.mentions is not null""")
+                          join messages m on m.room_id = u.room_id and m.seq = u.seq
+                          cross join lateral unnest(string_to_array(u.mentions, ',')) as n(user_id)
+                         where n.user_id <> m.sender_id""")
                         .execute(Tuple.of(rooms, seqs, mentions)))
                 .replaceWithVoid();
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 
 /**
  * Recognises failures of a backing service (PostgreSQL, Redis unreachable, a connection closed or
@@ -20,6 +21,7 @@ public final class DependencyFailure {
     public static boolean is(Throwable failure) {
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof SocketException || t instanceof ClosedChannelException
+                    || t instanceof ClosedConnectionException
                     || t instanceof TimeoutException || t instanceof io.smallrye.mutiny.TimeoutException
                     || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed")
                     || t instanceof PgException pg && unavailableState(pg.getSqlState())) {
