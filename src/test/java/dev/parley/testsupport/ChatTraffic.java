@@ -9,9 +9,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.LongStream;
@@ -40,6 +47,11 @@ public final class ChatTraffic implements AutoCloseable {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final List<Thread> senders = new ArrayList<>();
     private final Map<String, Integer> errors = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "traffic-ticks");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ChatTraffic(List<String> rooms) {
         this.rooms = rooms;
@@ -57,11 +69,19 @@ public final class ChatTraffic implements AutoCloseable {
         return clients;
     }
 
-    /** Every client sends one message every {@code interval}, until {@link #stop}. */
+    /**
+     * Every client sends one message every {@code interval}, until {@link #stop}: each tick gives
+     * every client a permit for one attempt (a send, or the retry of one).
+     */
     public void start(Duration interval) {
         sending.set(true);
+        ticks.scheduleAtFixedRate(() -> clients.forEach(c -> {
+            if (c.permits.availablePermits() == 0) {
+                c.permits.release();
+            }
+        }), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         for (Client c : clients) {
-            Thread t = new Thread(() -> c.sendLoop(interval), "traffic-" + c.name);
+            Thread t = new Thread(c::sendLoop, "traffic-" + c.name);
             t.setDaemon(true);
             senders.add(t);
             t.start();
@@ -148,6 +168,7 @@ public final class ChatTraffic implements AutoCloseable {
     @Override
     public void close() {
         sending.set(false);
+        ticks.shutdownNow();
         for (Client c : clients) {
             c.close();
         }
@@ -163,6 +184,7 @@ public final class ChatTraffic implements AutoCloseable {
         private volatile WsClient ws;
         private volatile ParleyProcess instance;
         private volatile int reconnects;
+        private final Semaphore permits = new Semaphore(0);
 
         private Client(String name, TestUsers.TestUser user, ParleyProcess fallback) {
             this.name = name;
@@ -223,30 +245,40 @@ public final class ChatTraffic implements AutoCloseable {
             return seqs.isEmpty() ? start.getOrDefault(room, 0L) : seqs.get(seqs.size() - 1);
         }
 
-        private void sendLoop(Duration interval) {
+        private void sendLoop() {
             int n = 0;
-            while (sending.get()) {
+            while (sending.get() && awaitPermit()) {
                 String room = rooms.get(n % rooms.size());
                 sendUntilAcked(room, name + "-" + n);
                 n++;
-                try {
-                    Thread.sleep(interval.toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
+            }
+        }
+
+        // The next tick of the traffic's clock; false once it stopped ticking and no retry is due.
+        private boolean awaitPermit() {
+            try {
+                return permits.tryAcquire(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
 
         private void sendUntilAcked(String room, String clientMsgId) {
             for (int attempt = 0;; attempt++) {
+                // a retry waits for the next tick, like a new send
+                if (attempt > 0 && !awaitPermit() && Thread.currentThread().isInterrupted()) {
+                    return;
+                }
                 try {
                     if (!ws.isOpen()) {
                         connect(fallback);
                     }
                     String id = clientMsgId + "/" + attempt;
                     WsClient c = ws;
+                    CompletableFuture<JsonNode> answered = c.answerTo(id);
                     c.send(frame("send", id, "room", room, "text", "from " + name, "clientMsgId", clientMsgId));
-                    JsonNode answer = awaitAnswer(c, id);
+                    JsonNode answer = awaitAnswer(answered);
                     if (answer != null && "ok".equals(answer.path("type").asText())) {
                         acks.add(new Ack(room, answer.path("seq").asLong(), clientMsgId, name, System.nanoTime()));
                         return;
@@ -255,30 +287,19 @@ public final class ChatTraffic implements AutoCloseable {
                 } catch (RuntimeException e) {
                     errors.merge("connection: " + e.getClass().getSimpleName(), 1, Integer::sum);
                 }
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
             }
         }
 
-        private JsonNode awaitAnswer(WsClient c, String id) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < deadline && c.isOpen()) {
-                JsonNode answer = c.findLast(f -> id.equals(f.path("id").asText(null)));
-                if (answer != null) {
-                    return answer;
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
+        // The answer, or null when none came within 10 s or the connection closed first.
+        private JsonNode awaitAnswer(CompletableFuture<JsonNode> answered) {
+            try {
+                return answered.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException | TimeoutException e) {
+                return null;
             }
-            return c.findLast(f -> id.equals(f.path("id").asText(null)));
         }
 
         @Override

@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -118,15 +120,17 @@ public final class WsClient implements AutoCloseable {
                 .until(() -> listener.find(match), f -> f != null);
     }
 
-    /** The latest frame that matches, or null: answers are near the end. */
-    public JsonNode findLast(Predicate<JsonNode> match) {
-        List<JsonNode> all = listener.frames;
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (match.test(all.get(i))) {
-                return all.get(i);
-            }
+    /**
+     * The answer to the request {@code id}, once it arrives; completed exceptionally if the
+     * connection closes first. Call before sending the request.
+     */
+    public CompletableFuture<JsonNode> answerTo(String id) {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        listener.awaited.put(id, answer);
+        if (listener.closeCode != null) {
+            answer.completeExceptionally(new IllegalStateException("connection closed"));
         }
-        return null;
+        return answer;
     }
 
     public List<JsonNode> frames() {
@@ -188,6 +192,7 @@ public final class WsClient implements AutoCloseable {
 
     private static final class Listener implements WebSocket.Listener {
         final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        final Map<String, CompletableFuture<JsonNode>> awaited = new ConcurrentHashMap<>();
         private final StringBuilder partial = new StringBuilder();
         volatile Integer closeCode;
         volatile boolean paused;
@@ -197,7 +202,12 @@ public final class WsClient implements AutoCloseable {
             partial.append(data);
             if (last) {
                 try {
-                    frames.add(JSON.readTree(partial.toString()));
+                    JsonNode frame = JSON.readTree(partial.toString());
+                    frames.add(frame);
+                    CompletableFuture<JsonNode> answer = frame.hasNonNull("id") ? awaited.remove(frame.path("id").asText()) : null;
+                    if (answer != null) {
+                        answer.complete(frame);
+                    }
                 } catch (Exception e) {
                     throw new IllegalStateException("server sent a non-JSON frame: " + partial, e);
                 } finally {
@@ -213,6 +223,7 @@ public final class WsClient implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
             closeCode = statusCode;
+            failAwaited();
             return CompletableFuture.completedFuture(null);
         }
 
@@ -221,6 +232,12 @@ public final class WsClient implements AutoCloseable {
             if (closeCode == null) {
                 closeCode = 1006;
             }
+            failAwaited();
+        }
+
+        private void failAwaited() {
+            awaited.values().forEach(a -> a.completeExceptionally(new IllegalStateException("connection closed")));
+            awaited.clear();
         }
 
         JsonNode find(Predicate<JsonNode> match) {
