@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -33,8 +34,11 @@ import dev.parley.problem.UniqueViolation;
  * writer, a deadlock, a statement that one send's content breaks) is written again one send per
  * transaction, so that a bad send fails alone and the others are stored; a lone send is written
  * again only after a race.
+ *
+ * <p>Created at startup, so that its metrics are exported from the first scrape, not the first send.
  */
 @ApplicationScoped
+@Startup
 public class MessageBatcher {
 
     private static final Logger LOG = Logger.getLogger(MessageBatcher.class);
