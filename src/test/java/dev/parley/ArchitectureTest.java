@@ -39,6 +39,7 @@ class ArchitectureTest {
             "fanout", 3,
             "auth", 3,
             "room", 4,
+            "presence", 4,
             "message", 5,
             "realtime", 6);
 

@@ -30,6 +30,18 @@ public interface ParleyConfig {
 
     Batch batch();
 
+    Presence presence();
+
+    /** Who is online in a room, across instances. */
+    interface Presence {
+        /**
+         * How long an instance's word that a user is online lasts unless renewed (each instance renews
+         * its own every third of it): a crashed instance's users go offline by themselves within it.
+         */
+        @WithDefault("PT30S")
+        Duration lease();
+    }
+
     /** Group commit of sends. */
     interface Batch {
         /** Off: one transaction per send (the pre-group-commit path, kept for comparison). */

@@ -13,6 +13,7 @@ public enum EventType {
     MESSAGE_DELETED("message.deleted", true),
     REACTION("reaction", true),
     TYPING("typing", false),
+    PRESENCE("presence", false),
     READ("read", false),
     MEMBER_JOINED("member.joined", false),
     MEMBER_LEFT("member.left", false),

@@ -60,7 +60,7 @@ public class RoomCommands {
                 .onFailure().transform(e -> ParleyException.unavailable("fan-out is unavailable; retry"))
                 .chain(() -> rooms.openForSubscription(session.user(), room))
                 .chain(snapshot -> messages.replay(room, frame.since(), hub.meet(room, snapshot.lastSeq()))
-                        .map(replay -> new Opened(snapshot, replay)))
+                        .chain(replay -> hub.goLive(room, session).map(online -> new Opened(snapshot, replay, online))))
                 .map(opened -> {
                     MessageService.Replay replay = opened.replay();
                     RoomSnapshot snapshot = opened.snapshot();
@@ -68,7 +68,7 @@ public class RoomCommands {
                     for (LogEntryView.Entry e : replay.entries()) {
                         answer.add(publisher.frame(e.type(), e.payload()));
                     }
-                    List<UserView> presence = hub.goLive(room, session);
+                    List<UserView> presence = opened.online();
                     answer.add(frames.ok(frame.id(), new ServerFrame.Subscribed(room, replay.lastSeq(), snapshot.readSeq(),
                             snapshot.unread(), snapshot.mentions(), presence, replay.entries().size(), replay.truncated())));
                     session.answer(answer);
@@ -87,7 +87,7 @@ public class RoomCommands {
                 });
     }
 
-    private record Opened(RoomSnapshot snapshot, MessageService.Replay replay) {
+    private record Opened(RoomSnapshot snapshot, MessageService.Replay replay, List<UserView> online) {
     }
 
     public Uni<String> read(ClientSession session, ClientFrame.Read frame) {

@@ -26,6 +26,7 @@ import dev.parley.fanout.RoomEvent;
 import dev.parley.fanout.RoomEventPublisher;
 import dev.parley.message.LogEntryView;
 import dev.parley.message.MessageService;
+import dev.parley.presence.Presence;
 import dev.parley.room.RoomAccess;
 import dev.parley.room.RoomEvents;
 import dev.parley.room.RoomService;
@@ -58,6 +59,7 @@ public class RoomHub implements Broker.Listener {
     private final RoomEventPublisher publisher;
     private final MessageService messages;
     private final RoomService roomService;
+    private final Presence presence;
     private final Vertx vertx;
     private final long recheckMillis;
     private final long catchUpMillis;
@@ -68,11 +70,12 @@ public class RoomHub implements Broker.Listener {
     private final AtomicBoolean catchingUp = new AtomicBoolean();
 
     public RoomHub(Broker broker, RoomEventPublisher publisher, MessageService messages, RoomService roomService,
-            Vertx vertx, ParleyConfig config, MeterRegistry registry) {
+            Presence presence, Vertx vertx, ParleyConfig config, MeterRegistry registry) {
         this.broker = broker;
         this.publisher = publisher;
         this.messages = messages;
         this.roomService = roomService;
+        this.presence = presence;
         this.vertx = vertx;
         this.recheckMillis = config.websocket().recheckInterval().toMillis();
         this.catchUpMillis = config.websocket().catchUpInterval().toMillis();
@@ -110,14 +113,18 @@ public class RoomHub implements Broker.Listener {
 
     public void leave(String room, ClientSession session) {
         boolean[] last = new boolean[1];
+        boolean[] counted = new boolean[1];
         rooms.computeIfPresent(room, (k, local) -> {
-            local.remove(session);
+            counted[0] = Boolean.TRUE.equals(local.sessions.remove(session));
             if (local.sessions.isEmpty()) {
                 last[0] = true;
                 return null;
             }
             return local;
         });
+        if (counted[0]) {
+            presence.depart(room, session.user());
+        }
         if (last[0]) {
             broker.unsubscribe(room).subscribe().with(v -> {
             }, e -> LOG.debugf("unsubscribe of %s failed: %s", room, e.getMessage()));
@@ -173,15 +180,15 @@ public class RoomHub implements Broker.Listener {
     }
 
     /**
-     * Counts the session's user as present in the room (its subscription is live) and returns the
-     * distinct users present on this instance, the caller included.
+     * Counts the session's user as present in the room (its subscription is about to go live) and
+     * completes with everyone online there, on any instance, the caller included.
      */
-    public List<UserView> goLive(String room, ClientSession session) {
+    public Uni<List<UserView>> goLive(String room, ClientSession session) {
         LocalRoom local = rooms.get(room);
-        if (local == null) {
-            return List.of(session.user());
+        if (local != null && local.sessions.replace(session, Boolean.FALSE, Boolean.TRUE)) {
+            return presence.arrive(room, session.user());
         }
-        return local.present(session);
+        return presence.online(room, session.user()); // subscribed again: counted already
     }
 
     /** How many sessions of this instance listen to the room (for tests and metrics). */
@@ -315,14 +322,12 @@ public class RoomHub implements Broker.Listener {
 
     /**
      * One room's subscribers on this instance. A session is in {@code sessions} from the start of its
-     * subscribe (so no event is missed while it catches up) and counts towards presence once live;
-     * presence is kept as a count per user, so answering a subscribe does not walk every session.
+     * subscribe (so no event is missed while it catches up) and counts towards presence once live.
      */
     private static final class LocalRoom {
         /** Each session, and whether it is counted as present. */
         final Map<ClientSession, Boolean> sessions = new ConcurrentHashMap<>();
         final RoomGate gate;
-        private final Map<String, Present> present = new HashMap<>();
 
         LocalRoom(RoomGate gate) {
             this.gate = gate;
@@ -345,35 +350,6 @@ public class RoomHub implements Broker.Listener {
             for (ClientSession session : sessions.keySet()) {
                 session.deliver(room, entry);
             }
-        }
-
-        synchronized List<UserView> present(ClientSession session) {
-            if (sessions.replace(session, Boolean.FALSE, Boolean.TRUE)) {
-                present.computeIfAbsent(session.user().id(), id -> new Present(session.user())).sessions++;
-            }
-            List<UserView> users = new ArrayList<>(present.size());
-            for (Present p : present.values()) {
-                users.add(p.user);
-            }
-            return users;
-        }
-
-        synchronized void remove(ClientSession session) {
-            if (Boolean.TRUE.equals(sessions.remove(session))) {
-                Present p = present.get(session.user().id());
-                if (p != null && --p.sessions == 0) {
-                    present.remove(session.user().id());
-                }
-            }
-        }
-    }
-
-    private static final class Present {
-        final UserView user;
-        int sessions;
-
-        Present(UserView user) {
-            this.user = user;
         }
     }
 }

@@ -14,6 +14,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.security.Authenticated;
@@ -39,6 +42,11 @@ public class RoomResource {
     }
 
     @GET
+    @APIResponse(responseCode = "200", description = "Public rooms and the caller's private and direct rooms, oldest first, "
+            + "with the caller's read marker, unread and mention counts", content = @Content(examples = @ExampleObject(name = "rooms",
+                    value = "[{\"id\":\"5f0c2a4e-8d1b-4c55-9a0e-2f1d6c3b7a90\",\"name\":\"general\",\"visibility\":\"public\","
+                            + "\"topic\":null,\"createdAt\":\"2026-11-24T18:00:00.000Z\",\"lastSeq\":47,\"role\":\"member\","
+                            + "\"readSeq\":40,\"unread\":3,\"mentions\":1}]")))
     public Uni<List<RoomView>> list() {
         return caller().chain(rooms::list);
     }
@@ -88,6 +96,9 @@ public class RoomResource {
     @POST
     @Path("/{id}/read")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "The marker now (an older seq leaves it where it was); event read",
+            content = @Content(examples = @ExampleObject(name = "marker",
+                    value = "{\"room\":\"5f0c2a4e-8d1b-4c55-9a0e-2f1d6c3b7a90\",\"seq\":44}")))
     public Uni<ReadMarker> read(@PathParam("id") String id, @Valid @NotNull ReadRequest request) {
         return caller().chain(user -> rooms.markRead(user, id, request.seq())).map(seq -> new ReadMarker(id, seq));
     }

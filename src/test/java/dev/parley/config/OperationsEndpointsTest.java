@@ -37,7 +37,13 @@ class OperationsEndpointsTest {
         given().accept("application/json").get("/q/openapi")
                 .then().statusCode(200)
                 .body("paths", hasKey("/api/auth/register"))
-                .body("paths", hasKey("/api/me"));
+                .body("paths", hasKey("/api/me"))
+                .body("paths", hasKey("/api/dms"))
+                .body("paths.'/api/rooms/{id}/read'.post.responses.'200'.content.'application/json'.examples.marker.value.seq",
+                        equalTo(44))
+                .body("components.schemas", hasKey("WsEventPresence"))
+                .body("components.schemas", hasKey("WsClientReact"))
+                .body("components.schemas.WsEventMessageEdited.examples[0].target", equalTo(44));
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 

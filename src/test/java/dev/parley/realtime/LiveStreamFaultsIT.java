@@ -55,26 +55,16 @@ class LiveStreamFaultsIT {
         postgres = PostgresServer.start();
         postgres.createDatabase(DATABASE);
         redis = RedisServer.start();
-        env = ParleyProcess.environment(DATABASE);
+        env = ParleyProcess.environment(DATABASE, redis);
         env.put("PARLEY_DB_PORT", String.valueOf(postgres.port()));
         env.put("PARLEY_DB_HOST", "127.0.0.1");
-        env.put("PARLEY_REDIS_ENABLED", "true");
-        env.put("PARLEY_REDIS_URL", redis.url());
         a = ParleyProcess.start("faults-a", env);
         b = ParleyProcess.start("faults-b", env);
     }
 
     @AfterAll
     static void stopEverything() {
-        for (AutoCloseable c : new AutoCloseable[] { a, b, redis, postgres }) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // best effort
-            }
-        }
+        ParleyProcess.stopAll(a, b, redis, postgres);
     }
 
     @BeforeEach

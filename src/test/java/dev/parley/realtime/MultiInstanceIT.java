@@ -45,24 +45,14 @@ class MultiInstanceIT {
     static void startTwoInstances() throws Exception {
         DatabaseTestResource.recreate(DATABASE);
         redis = RedisServer.start();
-        Map<String, String> env = ParleyProcess.environment(DATABASE);
-        env.put("PARLEY_REDIS_ENABLED", "true");
-        env.put("PARLEY_REDIS_URL", redis.url());
+        Map<String, String> env = ParleyProcess.environment(DATABASE, redis);
         a = ParleyProcess.start("instance-a", env);
         b = ParleyProcess.start("instance-b", env);
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] { a, b, redis }) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // best effort
-            }
-        }
+        ParleyProcess.stopAll(a, b, redis);
     }
 
     @Test
@@ -223,6 +213,53 @@ class MultiInstanceIT {
             assertThat(replay.get(3).path("deleted").asBoolean()).isTrue();
             assertThat(replay.get(3).has("text")).isFalse();
         }
+    }
+
+    @Test
+    void unreadCountsAndReadMarkersAgreeOnEveryInstance() {
+        TestUser alice = a.register("alice");
+        TestUser bob = b.register("bob");
+        String room = a.createRoom(alice.token());
+        try (WsClient aliceOnA = WsClient.connectWithHeader(a.ws(), alice.token());
+                WsClient bobOnB = WsClient.connectWithHeader(b.ws(), bob.token())) {
+            aliceOnA.subscribe(room, null);
+            bobOnB.subscribe(room, null);
+            a.post(alice.token(), room, "one");
+            int mention = b.post(alice.token(), room, "two, @" + bob.username());
+            a.post(alice.token(), room, "three");
+            b.post(bob.token(), room, "bob's own is never unread to bob");
+            for (ParleyProcess instance : List.of(a, b)) {
+                JsonNode mine = roomOf(instance, bob, room);
+                assertThat(mine.path("unread").asLong()).as(instance.baseUrl()).isEqualTo(3);
+                assertThat(mine.path("mentions").asLong()).as(instance.baseUrl()).isEqualTo(1);
+            }
+            // bob reads up to the mention on B; A counts from his marker, and alice's client hears of it
+            bobOnB.request(Frames.frame("read", "r", "room", room, "seq", mention), "r");
+            JsonNode read = aliceOnA.awaitFrame(f -> "read".equals(f.path("type").asText()) && room.equals(f.path("room").asText()));
+            assertThat(read.path("user").path("id").asText()).isEqualTo(bob.id());
+            assertThat(read.path("seq").asLong()).isEqualTo(mention);
+            JsonNode onA = roomOf(a, bob, room);
+            assertThat(onA.path("readSeq").asLong()).isEqualTo(mention);
+            assertThat(onA.path("unread").asLong()).isEqualTo(1);
+            assertThat(onA.path("mentions").asLong()).isZero();
+            // and a subscribe's ok on the other instance says the same
+            try (WsClient bobOnA = WsClient.connectWithHeader(a.ws(), bob.token())) {
+                JsonNode ok = bobOnA.subscribe(room, null);
+                assertThat(ok.path("unread").asLong()).isEqualTo(1);
+                assertThat(ok.path("readSeq").asLong()).isEqualTo(mention);
+            }
+        }
+    }
+
+    private static JsonNode roomOf(ParleyProcess instance, TestUser user, String room) {
+        JsonNode rooms = Frames.parse(given().baseUri(instance.baseUrl()).auth().oauth2(user.token()).get("/api/rooms")
+                .then().statusCode(200).extract().asString());
+        for (JsonNode r : rooms) {
+            if (room.equals(r.path("id").asText())) {
+                return r;
+            }
+        }
+        throw new AssertionError(user.username() + " does not list room " + room);
     }
 
     private static List<JsonNode> entries(WsClient client, String room) {

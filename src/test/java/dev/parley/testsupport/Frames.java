@@ -1,9 +1,11 @@
 package dev.parley.testsupport;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Client frames for tests, written as JSON the way a client would. */
+/** Client frames for tests, written as JSON the way a client would; and JSON read back. */
 public final class Frames {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -18,5 +20,14 @@ public final class Frames {
             node.set((String) fields[i], JSON.valueToTree(fields[i + 1]));
         }
         return node.toString();
+    }
+
+    /** A JSON text as a tree (a REST body, a frame). */
+    public static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + json, e);
+        }
     }
 }

@@ -94,6 +94,27 @@ public final class ParleyProcess implements AutoCloseable {
         }
     }
 
+    /** {@link #environment(String)} with the fan-out through this Redis. */
+    public static Map<String, String> environment(String database, RedisServer redis) {
+        Map<String, String> env = environment(database);
+        env.put("PARLEY_REDIS_ENABLED", "true");
+        env.put("PARLEY_REDIS_URL", redis.url());
+        return env;
+    }
+
+    /** Stops instances and the servers beside them, each whatever became of the others (nulls skipped). */
+    public static void stopAll(AutoCloseable... resources) {
+        for (AutoCloseable c : resources) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // best effort: the next one is stopped all the same
+            }
+        }
+    }
+
     /** A new built-in account on this instance, logged in. */
     public TestUsers.TestUser register(String prefix) {
         String username = (prefix + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
