@@ -31,11 +31,12 @@ import dev.parley.wire.WireTime;
 
 /**
  * Writes changes into the room log — sends, edits, deletions, reactions — any number in one
- * transaction, one change as a batch of one. In order: the rooms' rows are locked (id order); each
- * (room, user) is authorized by {@link RoomAccess}; {@code clientMsgId}s are looked up (a retry
- * answers with the stored message, also against an earlier send of the same batch); the messages
- * the changes act on and the reactions they toggle are read; the changes are then judged in queue
- * order against that state (so two changes of one message in one batch see each other); public
+ * transaction, one change as a batch of one. In one pipelined exchange: the rooms' rows are locked
+ * (id order); each (room, user)'s access is read; {@code clientMsgId}s, the messages the changes
+ * act on, the reactions they toggle and the members they mention are looked up. Then each
+ * change is authorized by {@link RoomAccess}, a retry answers with the stored message (also
+ * against an earlier send of the same batch), and the changes are judged in queue order against
+ * that state (so two changes of one message in one batch see each other); public
  * rooms are joined; the changes that store something are appended ({@link MessageRepository#append})
  * and the messages' current state follows. A change refused fails alone: the others go on.
  *
@@ -74,20 +75,31 @@ public class LogWriter {
         Batch b = new Batch(batch);
         String[] roomIds = batch.stream().map(NewEntry::roomId).toArray(String[]::new);
         String[] userIds = batch.stream().map(e -> e.user().id()).toArray(String[]::new);
-        return rooms.lock(tx, new TreeSet<>(List.of(roomIds)).toArray(String[]::new))
-                .chain(() -> rooms.accessAll(tx, roomIds, userIds))
-                .invoke(b::authorize)
-                .chain(() -> b.retryKeys().isEmpty() ? Uni.createFrom().item(Map.<RetryKey, MessageView>of())
-                        : messages.findByRetryKeys(tx, b.retryKeys()))
-                .invoke(b::answerRetries)
-                .chain(() -> b.places().isEmpty() ? Uni.createFrom().item(Map.<RoomSeq, Target>of())
-                        : messages.targets(tx, b.places()))
-                .invoke(b::targets)
-                .chain(() -> b.reactionKeys().isEmpty() ? Uni.createFrom().item(Set.<ReactionKey>of())
-                        : messages.reactionsPresent(tx, b.reactionKeys()))
-                .invoke(b::reactionsPresent)
-                .chain(() -> b.namedMembers(tx))
-                .invoke(b::judge)
+        // Every read is sent at once, pipelined on the transaction's connection: PostgreSQL runs them
+        // in order, each statement with a snapshot taken when it starts, so the reads after the lock
+        // still see whatever a writer holding the lock committed. What they read covers every change
+        // of the batch; only the changes that pass each step use it.
+        Uni<Void> locked = rooms.lock(tx, new TreeSet<>(List.of(roomIds)).toArray(String[]::new));
+        Uni<List<RoomAccess>> access = rooms.accessAll(tx, roomIds, userIds);
+        List<RetryKey> retryKeys = b.retryKeys();
+        Uni<Map<RetryKey, MessageView>> retries = retryKeys.isEmpty() ? Uni.createFrom().item(Map.of())
+                : messages.findByRetryKeys(tx, retryKeys);
+        Set<RoomSeq> places = b.places();
+        Uni<Map<RoomSeq, Target>> targets = places.isEmpty() ? Uni.createFrom().item(Map.of())
+                : messages.targets(tx, places);
+        Set<ReactionKey> reactionKeys = b.reactionKeys();
+        Uni<Set<ReactionKey>> reactions = reactionKeys.isEmpty() ? Uni.createFrom().item(Set.of())
+                : messages.reactionsPresent(tx, reactionKeys);
+        Uni<List<NamedMember>> named = b.namedMembers(tx);
+        return Uni.combine().all().unis(locked, access, retries, targets, reactions, named).asTuple()
+                .invoke(read -> {
+                    b.authorize(read.getItem2());
+                    b.answerRetries(read.getItem3());
+                    b.targets(read.getItem4());
+                    b.reactionsPresent(read.getItem5());
+                    b.members(read.getItem6());
+                    b.judge();
+                })
                 .chain(() -> b.joining().isEmpty() ? Uni.createFrom().item(List.<String[]>of())
                         : rooms.joinAll(tx, b.joiningRooms(), b.joiningUsers()))
                 .invoke(b::joined)
@@ -135,7 +147,7 @@ public class LogWriter {
         List<RetryKey> retryKeys() {
             List<RetryKey> keys = new ArrayList<>();
             for (int i = 0; i < entries.size(); i++) {
-                if (outcomes[i] == null && entries.get(i) instanceof NewEntry.Send s && s.clientMsgId() != null) {
+                if (entries.get(i) instanceof NewEntry.Send s && s.clientMsgId() != null) {
                     keys.add(new RetryKey(s.roomId(), s.user().id(), s.clientMsgId()));
                 }
             }
@@ -172,7 +184,7 @@ public class LogWriter {
         // The messages acted on, and those replied to.
         Set<RoomSeq> places() {
             Set<RoomSeq> places = new HashSet<>();
-            for (int i : candidates) {
+            for (int i = 0; i < entries.size(); i++) {
                 NewEntry e = entries.get(i);
                 long target = target(e);
                 if (target > 0) {
@@ -188,7 +200,7 @@ public class LogWriter {
 
         Set<ReactionKey> reactionKeys() {
             Set<ReactionKey> keys = new HashSet<>();
-            for (int i : candidates) {
+            for (int i = 0; i < entries.size(); i++) {
                 if (entries.get(i) instanceof NewEntry.React r) {
                     keys.add(reactionKey(r));
                 }
@@ -202,12 +214,11 @@ public class LogWriter {
         }
 
         // The members named as @username by the batch's sends and edits, in one statement.
-        Uni<Void> namedMembers(SqlClient tx) {
+        Uni<List<NamedMember>> namedMembers(SqlClient tx) {
             List<String> pairRooms = new ArrayList<>();
             List<String> pairNames = new ArrayList<>();
             Set<String> asked = new HashSet<>();
-            for (int i : candidates) {
-                NewEntry e = entries.get(i);
+            for (NewEntry e : entries) {
                 for (String name : Mentions.names(text(e))) {
                     if (asked.add(e.roomId() + ' ' + name)) {
                         pairRooms.add(e.roomId());
@@ -216,15 +227,15 @@ public class LogWriter {
                 }
             }
             if (pairRooms.isEmpty()) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(List.of());
             }
-            return rooms.membersNamed(tx, pairRooms.toArray(String[]::new), pairNames.toArray(String[]::new))
-                    .invoke(found -> {
-                        for (NamedMember m : found) {
-                            members.put(m.room() + ' ' + m.name(), m.user());
-                        }
-                    })
-                    .replaceWithVoid();
+            return rooms.membersNamed(tx, pairRooms.toArray(String[]::new), pairNames.toArray(String[]::new));
+        }
+
+        void members(List<NamedMember> found) {
+            for (NamedMember m : found) {
+                members.put(m.room() + ' ' + m.name(), m.user());
+            }
         }
 
         // In queue order, against the state as the earlier changes of the batch leave it.
