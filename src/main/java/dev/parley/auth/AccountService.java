@@ -14,7 +14,10 @@ import dev.parley.config.ParleyConfig;
 import dev.parley.problem.ParleyException;
 import dev.parley.problem.UniqueViolation;
 
-/** Built-in accounts: registration and password login, both throttled ({@link LoginThrottle}). */
+/**
+ * Built-in accounts: registration and password login, both throttled ({@link LoginThrottle}), and
+ * staying signed in through refresh tokens ({@link RefreshTokens}).
+ */
 @ApplicationScoped
 public class AccountService {
 
@@ -22,14 +25,16 @@ public class AccountService {
     private final PasswordHasher hasher;
     private final TokenService tokens;
     private final LoginThrottle throttle;
+    private final RefreshTokens refreshTokens;
     private final ParleyConfig config;
 
     public AccountService(UserRepository users, PasswordHasher hasher, TokenService tokens, LoginThrottle throttle,
-            ParleyConfig config) {
+            RefreshTokens refreshTokens, ParleyConfig config) {
         this.users = users;
         this.hasher = hasher;
         this.tokens = tokens;
         this.throttle = throttle;
+        this.refreshTokens = refreshTokens;
         this.config = config;
     }
 
@@ -80,10 +85,32 @@ public class AccountService {
                                 return throttle.loginFailed(request.username(), address).chain(() -> Uni.createFrom()
                                         .<AuthRequests.Token>failure(ParleyException.unauthorized("wrong username or password")));
                             }
-                            TokenService.IssuedToken issued = tokens.issueFor(user);
                             return throttle.loginSucceeded(request.username())
-                                    .replaceWith(new AuthRequests.Token(issued.token(), "Bearer", issued.expiresInSeconds()));
+                                    .chain(() -> refreshTokens.start(user.id))
+                                    .map(refresh -> token(user, refresh));
                         }));
+    }
+
+    /** A new access token and the next refresh token of the chain (the one given is spent). */
+    public Uni<AuthRequests.Token> refresh(AuthRequests.Refresh request) {
+        return refreshTokens.rotate(request.refreshToken())
+                .chain(rotated -> users.findDetached(rotated.userId()).map(user -> {
+                    if (user == null) {
+                        throw ParleyException.unauthorized("the account no longer exists");
+                    }
+                    return token(user, rotated.next());
+                }));
+    }
+
+    /** Ends the refresh token's chain: neither it nor any token refreshed from it works again. */
+    public Uni<Void> logout(AuthRequests.Refresh request) {
+        return refreshTokens.revoke(request.refreshToken());
+    }
+
+    private AuthRequests.Token token(User user, RefreshTokens.Issued refresh) {
+        TokenService.IssuedToken issued = tokens.issueFor(user);
+        return new AuthRequests.Token(issued.token(), "Bearer", issued.expiresInSeconds(), refresh.token(),
+                refresh.expiresInSeconds());
     }
 
     private static String blankToNull(String s) {

@@ -23,7 +23,10 @@ public final class AuthRequests {
     public record Registered(String id, String username) {
     }
 
-    public record Token(String accessToken, String tokenType, long expiresIn) {
+    public record Token(String accessToken, String tokenType, long expiresIn, String refreshToken, long refreshExpiresIn) {
+    }
+
+    public record Refresh(@NotNull String refreshToken) {
     }
 
     public record Me(String id, String username, String displayName, boolean bot) {

@@ -47,6 +47,20 @@ public class AuthResource {
         return accounts.login(request, address(http));
     }
 
+    @POST
+    @Path("/auth/refresh")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<AuthRequests.Token> refresh(@Valid @NotNull AuthRequests.Refresh request) {
+        return accounts.refresh(request);
+    }
+
+    @POST
+    @Path("/auth/logout")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> logout(@Valid @NotNull AuthRequests.Refresh request) {
+        return accounts.logout(request).map(v -> RestResponse.noContent());
+    }
+
     // The peer's address (the proxy's, unless quarkus.http.proxy.proxy-address-forwarding is on).
     private static String address(HttpServerRequest http) {
         return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();

@@ -112,6 +112,10 @@ public interface ParleyConfig {
         @WithDefault("PT1H")
         Duration tokenLifetime();
 
+        /** How long a refresh token of a built-in account lasts (each refresh hands out a new one). */
+        @WithDefault("P30D")
+        Duration refreshLifetime();
+
         /** Built-in registration; off where Keycloak owns the users ({@code register} answers 403). */
         @WithDefault("true")
         boolean registration();
