@@ -217,7 +217,8 @@ public final class ParleyProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    /** A TCP port free now on this machine. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -1,0 +1,351 @@
+// Parley's web app, on the client library. Every user-supplied string goes into the page as text
+// (textContent, never innerHTML); the page's CSP allows scripts from this origin only.
+import { BuiltInAccount, ParleyClient, ParleyError } from '/lib/parley-client.js';
+
+const $ = (id) => document.getElementById(id);
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
+
+// The refresh token is kept in localStorage so that a reload or a new tab stays signed in; the
+// access token lives in memory only. The refresh token is rotated by every refresh and a stolen,
+// already used copy revokes its chain (docs/client.md); tabs take turns refreshing (Web Locks).
+const store = {
+  load: () => localStorage.getItem('parley.refresh'),
+  save: (token) => (token ? localStorage.setItem('parley.refresh', token) : localStorage.removeItem('parley.refresh')),
+};
+
+const account = new BuiltInAccount(location.origin, { store });
+let client = null;
+let me = null;
+let rooms = [];
+let current = null; // {view, room, off: [unsubscribe...]}
+let replyTo = null;
+const typingUsers = new Map();
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${await account.token()}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new ParleyError(problem.code ?? 'internal', problem.detail ?? response.statusText);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+function status(text) {
+  $('status').textContent = text;
+}
+
+// --- signing in ---------------------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  const username = $('username').value.trim();
+  const password = $('password').value;
+  $('signin-error').textContent = '';
+  try {
+    if (event.submitter?.id === 'register' || event.type === 'register') {
+      const created = await fetch('/api/auth/register', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+      });
+      if (!created.ok) {
+        const problem = await created.json().catch(() => ({}));
+        throw new ParleyError(problem.code ?? 'internal', problem.detail ?? created.statusText);
+      }
+    }
+    await account.login(username, password);
+    await start();
+  } catch (error) {
+    $('signin-error').textContent = error.message;
+  }
+}
+
+async function start() {
+  me = await api('GET', '/api/me');
+  $('me').textContent = me.displayName ?? me.username;
+  $('signin').hidden = true;
+  $('chat').hidden = false;
+  client = new ParleyClient({ url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, token: account.token });
+  client.on('close', () => status('Reconnecting…'));
+  client.on('open', () => status(''));
+  await client.connect();
+  await loadRooms();
+  setInterval(() => loadRooms().catch(() => {}), 10_000); // badges of the other rooms
+}
+
+async function signOut() {
+  client?.close();
+  await account.logout().catch(() => {});
+  location.reload();
+}
+
+// --- rooms --------------------------------------------------------------------------------------
+
+async function loadRooms() {
+  rooms = await api('GET', '/api/rooms');
+  const list = $('room-list');
+  list.replaceChildren(...rooms.map((r) => {
+    const badges = [];
+    if (r.id !== current?.view.id && r.unread > 0) badges.push(el('span', { class: 'badge', 'aria-label': `${r.unread} unread` }, r.unread));
+    if (r.id !== current?.view.id && r.mentions > 0) badges.push(el('span', { class: 'badge mention', 'aria-label': `${r.mentions} mentions` }, '@' + r.mentions));
+    return el('li', {},
+      el('button', {
+        type: 'button', class: r.id === current?.view.id ? 'room-link active' : 'room-link',
+        'aria-current': r.id === current?.view.id ? 'true' : null, 'data-room': r.id, onclick: () => openRoom(r),
+      }, r.visibility === 'direct' ? '@ ' : r.visibility === 'private' ? '🔒 ' : '# ', r.name, ...badges));
+  }));
+}
+
+async function openRoom(view) {
+  if (current) {
+    current.off.forEach((off) => off());
+    await client.unsubscribe(current.view.id).catch(() => {});
+  }
+  replyTo = null;
+  typingUsers.clear();
+  $('replying').hidden = true;
+  try {
+    const room = await client.subscribe(view.id);
+    current = { view, room, off: [] };
+    current.off.push(room.on('change', () => render()));
+    current.off.push(room.on('typing', ({ user }) => showTyping(user)));
+    $('room-title').textContent = view.name;
+    $('room-actions').hidden = false;
+    $('delete-room').hidden = view.role !== 'owner';
+    $('invite').hidden = view.visibility === 'direct';
+    $('leave-room').hidden = view.visibility === 'direct';
+    $('composer').hidden = false;
+    $('messages').replaceChildren();
+    await room.loadOlder(50);
+    render(true);
+    $('text').focus();
+    await loadRooms();
+  } catch (error) {
+    status(error.message);
+  }
+}
+
+// --- messages -----------------------------------------------------------------------------------
+
+function render(scrollToEnd = false) {
+  if (!current) return;
+  const { room } = current;
+  const box = $('messages');
+  const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  box.replaceChildren(...room.list().map((m) => messageItem(m)),
+    ...[...room.pending.values()].map((p) => el('li', { class: `message pending ${p.state}` },
+      el('span', { class: 'author' }, me.displayName ?? me.username),
+      el('span', { class: 'meta' }, p.state === 'failed' ? `not sent: ${p.error?.message}` : 'sending…'),
+      el('p', { class: 'text' }, p.text))));
+  $('online').replaceChildren(...[...room.online.values()].map((u) => el('li', { class: 'online' }, u.name)));
+  if (scrollToEnd || atEnd) box.scrollTop = box.scrollHeight;
+  markRead();
+}
+
+function messageItem(m) {
+  const own = m.user.id === me.id;
+  const item = el('li', { class: `message${own ? ' own' : ''}${m.deleted ? ' deleted' : ''}`, 'data-seq': m.seq },
+    el('span', { class: 'author' }, m.user.name),
+    el('time', { class: 'meta', datetime: m.ts }, new Date(m.ts).toLocaleTimeString()),
+    m.editedAt && !m.deleted ? el('span', { class: 'meta' }, ' (edited)') : null);
+  if (m.replyTo) {
+    const original = current.room.messages.get(m.replyTo);
+    item.append(el('p', { class: 'quote' }, '↪ ', original ? `${original.user.name}: ${original.text ?? 'message deleted'}` : `reply to #${m.replyTo}`));
+  }
+  item.append(m.deleted ? el('p', { class: 'text' }, 'message deleted') : textWithMentions(m));
+  if (!m.deleted) {
+    const reactions = el('div', { class: 'reactions' });
+    const mine = new Set((m.reactions ?? []).filter((r) => r.users.includes(me.id)).map((r) => r.emoji));
+    for (const r of m.reactions ?? []) {
+      reactions.append(el('button', {
+        type: 'button', class: mine.has(r.emoji) ? 'reaction mine' : 'reaction', 'aria-pressed': String(mine.has(r.emoji)),
+        'aria-label': `${r.emoji} ${r.count}`, onclick: () => current.room.react(m.seq, r.emoji, !mine.has(r.emoji)).catch(fail),
+      }, `${r.emoji} ${r.count}`));
+    }
+    for (const emoji of QUICK_REACTIONS.filter((e) => !(m.reactions ?? []).some((r) => r.emoji === e))) {
+      reactions.append(el('button', {
+        type: 'button', class: 'reaction add', 'aria-label': `react ${emoji}`,
+        onclick: () => current.room.react(m.seq, emoji, true).catch(fail),
+      }, emoji));
+    }
+    const actions = el('div', { class: 'message-actions' },
+      el('button', { type: 'button', class: 'small secondary', onclick: () => startReply(m) }, 'Reply'),
+      el('button', { type: 'button', class: 'small secondary', onclick: () => showThread(m, item) }, 'Thread'));
+    if (own) {
+      actions.append(
+        el('button', { type: 'button', class: 'small secondary', onclick: () => editMessage(m) }, 'Edit'),
+        el('button', { type: 'button', class: 'small danger', onclick: () => current.room.delete(m.seq).catch(fail) }, 'Delete'));
+    }
+    item.append(reactions, actions);
+  }
+  return item;
+}
+
+// The text, with the @names that the server resolved to members highlighted.
+function textWithMentions(m) {
+  const p = el('p', { class: 'text' });
+  const names = new Set((m.mentions ?? []).map((u) => u.username));
+  for (const part of (m.text ?? '').split(/(@[a-z0-9_.-]+)/i)) {
+    p.append(part.startsWith('@') && names.has(part.slice(1).toLowerCase()) ? el('mark', { class: 'mention' }, part) : part);
+  }
+  return p;
+}
+
+async function showThread(m, item) {
+  const replies = await current.room.thread(m.seq).catch(fail);
+  item.querySelector('.thread')?.remove();
+  item.append(el('ol', { class: 'thread', 'aria-label': 'Thread' },
+    ...(replies?.length ? replies.map((r) => el('li', {}, el('span', { class: 'author' }, r.user.name), ' ', r.deleted ? 'message deleted' : r.text))
+      : [el('li', {}, 'No replies yet')])));
+}
+
+function startReply(m) {
+  replyTo = m.seq;
+  $('replying').hidden = false;
+  $('replying').querySelector('span').textContent = `Replying to ${m.user.name}`;
+  $('text').focus();
+}
+
+function editMessage(m) {
+  const text = prompt('Edit message', m.text);
+  if (text !== null && text.trim() && text !== m.text) current.room.edit(m.seq, text).catch(fail);
+}
+
+function fail(error) {
+  status(error.message);
+}
+
+async function send(event) {
+  event.preventDefault();
+  const text = $('text').value;
+  if (!current || !text.trim()) return;
+  $('text').value = '';
+  const options = replyTo ? { replyTo } : {};
+  replyTo = null;
+  $('replying').hidden = true;
+  current.room.send(text, options).catch(fail);
+  render(true);
+}
+
+let lastTyping = 0;
+function typed() {
+  if (current && Date.now() - lastTyping > 2_000) {
+    lastTyping = Date.now();
+    current.room.typing();
+  }
+}
+
+function showTyping(user) {
+  clearTimeout(typingUsers.get(user.id)?.timer);
+  typingUsers.set(user.id, { user, timer: setTimeout(() => { typingUsers.delete(user.id); showTypers(); }, 3_000) });
+  showTypers();
+}
+
+function showTypers() {
+  const names = [...typingUsers.values()].map((t) => t.user.name);
+  $('typing').textContent = names.length ? `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} typing…` : '';
+}
+
+// The read marker follows what is on screen while the page is visible.
+let readTimer = null;
+function markRead() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    const room = current?.room;
+    if (room && document.visibilityState === 'visible' && room.lastSeq > room.readSeq) room.read(room.lastSeq).catch(() => {});
+  }, 300);
+}
+
+async function olderOnScroll() {
+  const box = $('messages');
+  if (current && box.scrollTop === 0 && current.room.hasOlder) {
+    const before = box.scrollHeight;
+    await current.room.loadOlder(50);
+    box.scrollTop = box.scrollHeight - before;
+  }
+}
+
+// --- wiring -------------------------------------------------------------------------------------
+
+$('signin-form').addEventListener('submit', signIn);
+$('register').addEventListener('click', (e) => signIn({ preventDefault() {}, type: 'register', submitter: e.target }));
+$('logout').addEventListener('click', signOut);
+$('composer').addEventListener('submit', send);
+$('text').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey) {
+    e.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+$('text').addEventListener('input', typed);
+$('cancel-reply').addEventListener('click', () => { replyTo = null; $('replying').hidden = true; });
+$('messages').addEventListener('scroll', olderOnScroll);
+document.addEventListener('visibilitychange', markRead);
+$('create-room').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const view = await api('POST', '/api/rooms', { name: $('room-name').value.trim(), visibility: $('room-visibility').value });
+    $('room-name').value = '';
+    await loadRooms();
+    await openRoom(view);
+  } catch (error) { fail(error); }
+});
+$('start-dm').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const view = await api('POST', '/api/dms', { username: $('dm-username').value.trim() });
+    $('dm-username').value = '';
+    await loadRooms();
+    await openRoom(view);
+  } catch (error) { fail(error); }
+});
+$('invite').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    await api('POST', `/api/rooms/${current.view.id}/members`, { username: $('invite-username').value.trim() });
+    $('invite-username').value = '';
+    status('Invited');
+  } catch (error) { fail(error); }
+});
+$('leave-room').addEventListener('click', async () => {
+  try {
+    await api('DELETE', `/api/rooms/${current.view.id}/members/${encodeURIComponent(me.username)}`);
+    leftRoom();
+  } catch (error) { fail(error); }
+});
+$('delete-room').addEventListener('click', async () => {
+  if (!confirm('Delete this room for everyone?')) return;
+  try {
+    await api('DELETE', `/api/rooms/${current.view.id}`);
+    leftRoom();
+  } catch (error) { fail(error); }
+});
+
+function leftRoom() {
+  current?.off.forEach((off) => off());
+  current = null;
+  $('room-title').textContent = 'Pick a room';
+  $('room-actions').hidden = true;
+  $('composer').hidden = true;
+  $('messages').replaceChildren();
+  $('online').replaceChildren();
+  loadRooms();
+}
+
+// Signed in already (a refresh token from an earlier visit)?
+account.resume().then((ok) => (ok ? start() : ($('signin').hidden = false))).catch(() => { $('signin').hidden = false; });
