@@ -67,9 +67,9 @@ test('two people chat: messages both ways, reactions, replies, edits, deletions,
   await bob.page.reload();
   await openRoom(bob.page, room);
 
-  // presence: each sees the other online
-  await alice.page.locator('#online li', { hasText: bob.username }).waitFor();
-  await bob.page.locator('#online li', { hasText: alice.username }).waitFor();
+  // the members, with presence: each sees the other online
+  await alice.page.locator('#members li.online', { hasText: bob.username }).waitFor();
+  await bob.page.locator('#members li.online', { hasText: alice.username }).waitFor();
 
   await say(alice.page, `hello @${bob.username}`);
   await bob.page.locator('#messages .text', { hasText: 'hello' }).waitFor();
@@ -102,6 +102,13 @@ test('two people chat: messages both ways, reactions, replies, edits, deletions,
   assert.equal(await alice.page.locator('#messages img, #messages b').count(), 0);
   assert.equal(await alice.page.evaluate(() => window.__xss), undefined);
   if (shots) await alice.page.screenshot({ path: `${shots}/chat.png` });
+
+  // bob's page closes: alice sees him offline, still a member
+  await bob.page.goto('about:blank');
+  await alice.page.locator('#members li.offline', { hasText: bob.username }).waitFor();
+  await bob.page.goto('/');
+  await openRoom(bob.page, room);
+  await alice.page.locator('#members li.online', { hasText: bob.username }).waitFor();
 
   // a private room of alice's is not listed for a third person
   const carol = await signUp('carol');

@@ -195,6 +195,27 @@ public class RoomRepository {
                 .replaceWithVoid();
     }
 
+    /** At most this many members are listed, by username. */
+    public static final int MEMBER_PAGE = 500;
+
+    /** The room's members with their roles, by username, the first {@link #MEMBER_PAGE}. */
+    public Uni<List<RoomRequests.MemberView>> members(String roomId) {
+        return pool.preparedQuery("""
+                select u.id, u.username, coalesce(u.display_name, u.username), u.kind, m.role
+                  from memberships m join users u on u.id = m.user_id
+                 where m.room_id = $1
+                 order by u.username limit $2""")
+                .execute(Tuple.of(roomId, MEMBER_PAGE))
+                .map(rows -> {
+                    List<RoomRequests.MemberView> members = new ArrayList<>();
+                    for (Row row : rows) {
+                        members.add(new RoomRequests.MemberView(roomId, new UserView(row.getString(0), row.getString(1),
+                                row.getString(2), User.KIND_BOT.equals(row.getString(3))), row.getString(4)));
+                    }
+                    return members;
+                });
+    }
+
     /** A member found by name: the (room, lower-case username) asked for and the user. */
     public record NamedMember(String room, String name, UserView user) {
     }

@@ -70,6 +70,13 @@ public class RoomResource {
         return caller().chain(user -> rooms.delete(user, id)).map(v -> RestResponse.noContent());
     }
 
+    /** The room's members and roles, by username (the first 500), for whoever may read the room. */
+    @GET
+    @Path("/{id}/members")
+    public Uni<List<RoomRequests.MemberView>> members(@PathParam("id") String id) {
+        return caller().chain(user -> rooms.members(user, id));
+    }
+
     @POST
     @Path("/{id}/members")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -85,6 +85,11 @@ public class RoomService {
         });
     }
 
+    /** The members of a room the caller may read, with their roles. */
+    public Uni<List<RoomRequests.MemberView>> members(UserView caller, String roomId) {
+        return rooms.access(caller.id(), roomId).invoke(RoomAccess::requireRead).chain(access -> rooms.members(roomId));
+    }
+
     public Uni<Void> delete(UserView caller, String roomId) {
         return rooms.access(caller.id(), roomId)
                 .invoke(access -> access.requireOwner("only the owner deletes a room"))

@@ -17,7 +17,7 @@ const account = new BuiltInAccount(location.origin, { store });
 let client = null;
 let me = null;
 let rooms = [];
-let current = null; // {view, room, off: [unsubscribe...]}
+let current = null; // {view, room, members, off: [unsubscribe...]}
 let replyTo = null;
 const typingUsers = new Map();
 
@@ -121,7 +121,7 @@ async function openRoom(view) {
   $('replying').hidden = true;
   try {
     const room = await client.subscribe(view.id);
-    current = { view, room, off: [] };
+    current = { view, room, members: [], asked: new Set(), off: [] };
     current.off.push(room.on('change', () => render()));
     current.off.push(room.on('typing', ({ user }) => showTyping(user)));
     $('room-title').textContent = view.name;
@@ -131,7 +131,7 @@ async function openRoom(view) {
     $('leave-room').hidden = view.visibility === 'direct';
     $('composer').hidden = false;
     $('messages').replaceChildren();
-    await room.loadOlder(50);
+    await Promise.all([room.loadOlder(50), loadMembers()]);
     render(true);
     $('text').focus();
     await loadRooms();
@@ -152,9 +152,36 @@ function render(scrollToEnd = false) {
       el('span', { class: 'author' }, me.displayName ?? me.username),
       el('span', { class: 'meta' }, p.state === 'failed' ? `not sent: ${p.error?.message}` : 'sending…'),
       el('p', { class: 'text' }, p.text))));
-  $('online').replaceChildren(...[...room.online.values()].map((u) => el('li', { class: 'online' }, u.name)));
+  renderMembers();
   if (scrollToEnd || atEnd) box.scrollTop = box.scrollHeight;
   markRead();
+}
+
+// Members, online ones first; someone online who is not listed yet (just joined) reloads the list.
+async function loadMembers() {
+  if (!current) return;
+  const view = current.view;
+  const members = await api('GET', `/api/rooms/${view.id}/members`).catch(() => []);
+  if (current?.view.id === view.id) {
+    current.members = members;
+    renderMembers();
+  }
+}
+
+function renderMembers() {
+  const { room, members } = current;
+  const unlisted = [...room.online.keys()].filter((id) => !members.some((m) => m.user.id === id) && !current.asked.has(id));
+  if (unlisted.length) {
+    unlisted.forEach((id) => current.asked.add(id)); // asked once each: no request storm
+    loadMembers();
+  }
+  const sorted = [...members].sort((a, b) => Number(room.online.has(b.user.id)) - Number(room.online.has(a.user.id)));
+  $('members').replaceChildren(...sorted.map((m) => {
+    const online = room.online.has(m.user.id);
+    return el('li', { class: online ? 'online' : 'offline' }, m.user.name,
+      el('span', { class: 'visually-hidden' }, online ? ' (online)' : ' (offline)'),
+      m.role !== 'member' ? el('span', { class: 'meta' }, ` ${m.role}`) : null);
+  }));
 }
 
 function messageItem(m) {
@@ -343,7 +370,7 @@ function leftRoom() {
   $('room-actions').hidden = true;
   $('composer').hidden = true;
   $('messages').replaceChildren();
-  $('online').replaceChildren();
+  $('members').replaceChildren();
   loadRooms();
 }
 

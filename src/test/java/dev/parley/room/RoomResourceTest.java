@@ -1,6 +1,7 @@
 package dev.parley.room;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -121,6 +122,26 @@ class RoomResourceTest {
         // an admin cannot remove the owner, a member cannot remove others
         given().auth().oauth2(bob.token()).delete("/api/rooms/" + room + "/members/" + owner.username())
                 .then().statusCode(409);
+    }
+
+    @Test
+    void membersAreListedWithTheirRolesToWhoeverMayReadTheRoom() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        TestUsers.TestUser bob = TestUsers.create("bob");
+        TestUsers.TestUser outsider = TestUsers.create("outsider");
+        String secret = TestRooms.create(owner.token(), "private");
+        invite(owner.token(), secret, bob.username(), "admin").then().statusCode(201);
+        given().auth().oauth2(bob.token()).get("/api/rooms/" + secret + "/members").then().statusCode(200)
+                .body("size()", equalTo(2))
+                .body("find { it.user.id == '" + owner.id() + "' }.role", equalTo("owner"))
+                .body("find { it.user.id == '" + bob.id() + "' }.role", equalTo("admin"))
+                .body("find { it.user.id == '" + bob.id() + "' }.user.bot", equalTo(false));
+        given().auth().oauth2(outsider.token()).get("/api/rooms/" + secret + "/members").then().statusCode(403);
+        given().auth().oauth2(outsider.token()).get("/api/rooms/no-such-room/members").then().statusCode(404);
+        // a public room's members are visible to anyone signed in
+        String lobby = TestRooms.create(owner.token(), "public");
+        given().auth().oauth2(outsider.token()).get("/api/rooms/" + lobby + "/members").then().statusCode(200)
+                .body("user.username", contains(owner.username()));
     }
 
     @Test
