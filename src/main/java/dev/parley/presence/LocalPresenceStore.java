@@ -16,14 +16,14 @@ final class LocalPresenceStore implements PresenceStore {
     private final Map<String, Map<String, UserView>> online = new ConcurrentHashMap<>();
 
     @Override
-    public Uni<Boolean> arrive(String room, UserView user) {
+    public Uni<Arrival> arrive(String room, UserView user) {
         boolean[] came = new boolean[1];
         online.compute(room, (k, users) -> {
             Map<String, UserView> here = users == null ? new ConcurrentHashMap<>() : users;
             came[0] = here.put(user.id(), user) == null;
             return here;
         });
-        return Uni.createFrom().item(came[0]);
+        return online(room).map(users -> new Arrival(came[0], users));
     }
 
     @Override

@@ -74,22 +74,24 @@ public class Presence {
      * (the user included) once the user is recorded.
      */
     public Uni<List<UserView>> arrive(String room, UserView user) {
-        Uni<Boolean> recorded;
+        Uni<PresenceStore.Arrival> recorded;
         synchronized (here) {
             Here h = here.computeIfAbsent(room, k -> new HashMap<>()).computeIfAbsent(user.id(), k -> new Here(user));
             // the store hears of a user's first connection only, and in the order of these calls
             recorded = h.connections++ == 0 ? store.arrive(room, user) : null;
         }
-        Uni<Void> announced = recorded == null ? Uni.createFrom().voidItem()
-                : recorded.onFailure().recoverWithItem(e -> {
-                    LOG.debugf("Presence store unavailable (%s); announcing %s from this instance", e.getMessage(), user.id());
-                    return true;
-                }).invoke(came -> {
-                    if (came) {
-                        announce(room, user, "online");
-                    }
-                }).replaceWithVoid();
-        return announced.chain(() -> online(room, user));
+        if (recorded == null) {
+            return online(room, user);
+        }
+        return recorded.invoke(arrival -> {
+            if (arrival.cameOnline()) {
+                announce(room, user, "online");
+            }
+        }).map(arrival -> withUser(arrival.online(), user)).onFailure().recoverWithItem(e -> {
+            LOG.debugf("Presence store unavailable (%s); announcing %s from this instance", e.getMessage(), user.id());
+            announce(room, user, "online");
+            return ownUsers(room, user);
+        });
     }
 
     /** Everyone online in the room, with the user (who is about to be) among them. */

@@ -14,8 +14,11 @@ import dev.parley.auth.UserView;
  */
 interface PresenceStore {
 
-    /** This instance now has the user online in the room; true when nobody had before (they came online). */
-    Uni<Boolean> arrive(String room, UserView user);
+    /**
+     * This instance now has the user online in the room: whether nobody had before (they came
+     * online), and everyone online there now.
+     */
+    Uni<Arrival> arrive(String room, UserView user);
 
     /** This instance no longer has the user in the room; true when nobody has now (they went offline). */
     Uni<Boolean> depart(String room, String userId);
@@ -28,6 +31,9 @@ interface PresenceStore {
 
     /** Everyone online in the room, on any instance. */
     Uni<List<UserView>> online(String room);
+
+    record Arrival(boolean cameOnline, List<UserView> online) {
+    }
 
     /** Who came online (held again after their hold had lapsed) and who went offline, by a refresh. */
     record Changes(List<String> cameOnline, List<UserView> wentOffline) {

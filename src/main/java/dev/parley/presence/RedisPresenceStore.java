@@ -37,9 +37,12 @@ final class RedisPresenceStore implements PresenceStore {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    // Lapsed holds of a user's key (KEYS[n]) are dropped; returns the latest hold left, 0 if none.
-    private static final String LATEST_HOLD = """
-            local function latest(key, now)
+    // Shared by the scripts: Redis's clock; latest(key) drops a user's lapsed holds and returns the
+    // latest one left (0 if none); listed(...) gives the views of the users whose lease has not ended.
+    private static final String COMMON = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function latest(key)
               local best = 0
               local holds = redis.call('HGETALL', key)
               for k = 1, #holds, 2 do
@@ -48,18 +51,26 @@ final class RedisPresenceStore implements PresenceStore {
               end
               return best
             end
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function listed(online, views)
+              local ids = redis.call('ZRANGEBYSCORE', online, '(' .. now, '+inf')
+              local found = {}
+              for i = 1, #ids, 1000 do
+                local chunk = redis.call('HMGET', views, unpack(ids, i, math.min(i + 999, #ids)))
+                for _, v in ipairs(chunk) do if v then found[#found + 1] = v end end
+              end
+              return found
+            end
             """;
 
     // KEYS: online set, user views, then one holder hash per user given.
-    // ARGV: instance, lease ms, holder-hash key prefix, then user id and view JSON per user.
-    private static final String REFRESH = LATEST_HOLD + """
+    // ARGV: instance, lease ms, holder-hash key prefix, "1" to list who is online afterwards (else
+    // ""), then user id and view JSON per user. Returns {came online, went offline, online or {}}.
+    private static final String REFRESH = COMMON + """
             local lease = tonumber(ARGV[2])
             local ends = now + lease
             local came = {}
             for i = 3, #KEYS do
-              local j = 4 + (i - 3) * 2
+              local j = 5 + (i - 3) * 2
               local uid = ARGV[j]
               local old = redis.call('ZSCORE', KEYS[1], uid)
               if (not old) or tonumber(old) <= now then came[#came + 1] = uid end
@@ -71,7 +82,7 @@ final class RedisPresenceStore implements PresenceStore {
             local gone = {}
             for _, uid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
               local key = ARGV[3] .. uid
-              local best = latest(key, now)
+              local best = latest(key)
               if best == 0 then
                 gone[#gone + 1] = redis.call('HGET', KEYS[2], uid) or false
                 redis.call('ZREM', KEYS[1], uid)
@@ -85,14 +96,16 @@ final class RedisPresenceStore implements PresenceStore {
               redis.call('PEXPIRE', KEYS[1], lease * 3)
               redis.call('PEXPIRE', KEYS[2], lease * 3)
             end
-            return {came, gone}
+            local online = {}
+            if ARGV[4] == '1' then online = listed(KEYS[1], KEYS[2]) end
+            return {came, gone, online}
             """;
 
     // KEYS: online set, user views, the user's holder hash. ARGV: instance, user id.
-    private static final String DEPART = LATEST_HOLD + """
-            local listed = redis.call('ZSCORE', KEYS[1], ARGV[2])
+    private static final String DEPART = COMMON + """
+            local wasListed = redis.call('ZSCORE', KEYS[1], ARGV[2])
             redis.call('HDEL', KEYS[3], ARGV[1])
-            local best = latest(KEYS[3], now)
+            local best = latest(KEYS[3])
             if best > 0 then
               redis.call('ZADD', KEYS[1], best, ARGV[2])
               return 0
@@ -100,21 +113,13 @@ final class RedisPresenceStore implements PresenceStore {
             redis.call('ZREM', KEYS[1], ARGV[2])
             redis.call('HDEL', KEYS[2], ARGV[2])
             redis.call('DEL', KEYS[3])
-            if listed then return 1 end
+            if wasListed then return 1 end
             return 0
             """;
 
     // KEYS: online set, user views. The views of the users whose lease has not ended.
-    private static final String ONLINE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
-            local views = {}
-            for i = 1, #ids, 1000 do
-              local chunk = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
-              for _, v in ipairs(chunk) do if v then views[#views + 1] = v end end
-            end
-            return views
+    private static final String ONLINE = COMMON + """
+            return listed(KEYS[1], KEYS[2])
             """;
 
     private final ReactiveRedisDataSource redis;
@@ -134,8 +139,10 @@ final class RedisPresenceStore implements PresenceStore {
     }
 
     @Override
-    public Uni<Boolean> arrive(String room, UserView user) {
-        return refresh(room, List.of(user)).map(changes -> !changes.cameOnline().isEmpty());
+    public Uni<Arrival> arrive(String room, UserView user) {
+        // one round trip: the hold, and who is online with it
+        return inOrder(room, () -> eval(REFRESH, refreshKeys(room, List.of(user)), refreshArgs(room, List.of(user), true))
+                .map(r -> new Arrival(r.get(0).size() > 0, users(r.get(2)))));
     }
 
     @Override
@@ -146,42 +153,53 @@ final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public Uni<Changes> refresh(String room, Collection<UserView> here) {
-        List<String> keys = new ArrayList<>(2 + here.size());
-        keys.add(onlineKey(room));
-        keys.add(views(room));
-        List<String> args = new ArrayList<>(3 + 2 * here.size());
-        args.add(instanceId);
-        args.add(leaseMillis);
-        args.add(holders(room, ""));
-        for (UserView user : here) {
-            keys.add(holders(room, user.id()));
-            args.add(user.id());
-            args.add(json(user));
-        }
-        return inOrder(room, () -> eval(REFRESH, keys, args).map(r -> {
+        return inOrder(room, () -> eval(REFRESH, refreshKeys(room, here), refreshArgs(room, here, false)).map(r -> {
             List<String> came = new ArrayList<>();
             for (Response id : r.get(0)) {
                 came.add(id.toString());
             }
-            List<UserView> gone = new ArrayList<>();
-            for (Response view : r.get(1)) {
-                if (view != null) {
-                    gone.add(user(view.toString()));
-                }
-            }
+            List<UserView> gone = users(r.get(1));
             return came.isEmpty() && gone.isEmpty() ? Changes.NONE : new Changes(came, gone);
         }));
     }
 
     @Override
     public Uni<List<UserView>> online(String room) {
-        return inOrder(room, () -> eval(ONLINE, List.of(onlineKey(room), views(room)), List.of()).map(r -> {
-            List<UserView> users = new ArrayList<>(r.size());
-            for (Response view : r) {
+        return inOrder(room, () -> eval(ONLINE, List.of(onlineKey(room), views(room)), List.of()).map(this::users));
+    }
+
+    private List<String> refreshKeys(String room, Collection<UserView> here) {
+        List<String> keys = new ArrayList<>(2 + here.size());
+        keys.add(onlineKey(room));
+        keys.add(views(room));
+        for (UserView user : here) {
+            keys.add(holders(room, user.id()));
+        }
+        return keys;
+    }
+
+    private List<String> refreshArgs(String room, Collection<UserView> here, boolean list) {
+        List<String> args = new ArrayList<>(4 + 2 * here.size());
+        args.add(instanceId);
+        args.add(leaseMillis);
+        args.add(holders(room, ""));
+        args.add(list ? "1" : "");
+        for (UserView user : here) {
+            args.add(user.id());
+            args.add(json(user));
+        }
+        return args;
+    }
+
+    // User views stored as JSON; a view already dropped (nil) is skipped.
+    private List<UserView> users(Response views) {
+        List<UserView> users = new ArrayList<>(views.size());
+        for (Response view : views) {
+            if (view != null) {
                 users.add(user(view.toString()));
             }
-            return users;
-        }));
+        }
+        return users;
     }
 
     private String onlineKey(String room) {
