@@ -40,10 +40,7 @@ async function api(method, path, body) {
     headers: { authorization: `Bearer ${await account.token()}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    throw new ParleyError(problem.code ?? 'internal', problem.detail ?? response.statusText);
-  }
+  if (!response.ok) throw await ParleyError.fromResponse(response);
   return response.status === 204 ? null : response.json();
 }
 
@@ -53,21 +50,13 @@ function status(text) {
 
 // --- signing in ---------------------------------------------------------------------------------
 
-async function signIn(event) {
+async function signIn(event, register = false) {
   event.preventDefault();
   const username = $('username').value.trim();
   const password = $('password').value;
   $('signin-error').textContent = '';
   try {
-    if (event.submitter?.id === 'register' || event.type === 'register') {
-      const created = await fetch('/api/auth/register', {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
-      });
-      if (!created.ok) {
-        const problem = await created.json().catch(() => ({}));
-        throw new ParleyError(problem.code ?? 'internal', problem.detail ?? created.statusText);
-      }
-    }
+    if (register) await account.register(username, password);
     await account.login(username, password);
     await start();
   } catch (error) {
@@ -310,7 +299,7 @@ async function olderOnScroll() {
 // --- wiring -------------------------------------------------------------------------------------
 
 $('signin-form').addEventListener('submit', signIn);
-$('register').addEventListener('click', (e) => signIn({ preventDefault() {}, type: 'register', submitter: e.target }));
+$('register').addEventListener('click', (e) => signIn(e, true));
 $('logout').addEventListener('click', signOut);
 $('composer').addEventListener('submit', send);
 $('text').addEventListener('keydown', (e) => {

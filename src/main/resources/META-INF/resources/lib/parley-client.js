@@ -24,6 +24,12 @@ export class ParleyError extends Error {
     this.code = code;
   }
 
+  /** The error of a failed REST answer (its problem+json `code` and `detail`). @param {Response} response */
+  static async fromResponse(response) {
+    const problem = await response.json().catch(() => ({}));
+    return new ParleyError(problem.code ?? 'internal', problem.detail ?? response.statusText);
+  }
+
   /** Whether sending the same request again later may succeed. */
   get retryable() {
     return this.code === 'disconnected' || this.code === 'unavailable' || this.code === 'rate_limited';
@@ -493,6 +499,11 @@ export class BuiltInAccount {
     this.#store = options.store ?? null;
   }
 
+  /** Creates a built-in account (then {@link login}). @param {string} username @param {string} password */
+  async register(username, password) {
+    await this.#post('/api/auth/register', { username, password });
+  }
+
   /** @param {string} username @param {string} password */
   async login(username, password) {
     this.#take(await this.#post('/api/auth/login', { username, password }));
@@ -549,10 +560,7 @@ export class BuiltInAccount {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
-      throw new ParleyError(problem.code ?? 'internal', problem.detail ?? response.statusText);
-    }
+    if (!response.ok) throw await ParleyError.fromResponse(response);
     return empty ? null : response.json();
   }
 }
