@@ -29,6 +29,14 @@ public final class AuthRequests {
     public record Refresh(@NotNull String refreshToken) {
     }
 
+    /** How a client may sign in: built-in registration, and the Keycloak realm when there is one. */
+    public record SignInOptions(boolean registration, KeycloakSignIn keycloak) {
+    }
+
+    /** The realm URL (the OIDC issuer) and the public client for the authorization-code flow. */
+    public record KeycloakSignIn(String url, String clientId) {
+    }
+
     public record Me(String id, String username, String displayName, boolean bot) {
     }
 }

@@ -18,6 +18,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
+import dev.parley.config.ParleyConfig;
+
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class AuthResource {
@@ -25,11 +27,22 @@ public class AuthResource {
     private final AccountService accounts;
     private final CurrentUserService currentUser;
     private final SecurityIdentity identity;
+    private final AuthRequests.SignInOptions signInOptions;
 
-    public AuthResource(AccountService accounts, CurrentUserService currentUser, SecurityIdentity identity) {
+    public AuthResource(AccountService accounts, CurrentUserService currentUser, SecurityIdentity identity,
+            ParleyConfig config) {
         this.accounts = accounts;
         this.currentUser = currentUser;
         this.identity = identity;
+        ParleyConfig.Keycloak keycloak = config.keycloak();
+        this.signInOptions = new AuthRequests.SignInOptions(config.auth().registration(),
+                keycloak.enabled() ? new AuthRequests.KeycloakSignIn(keycloak.url(), keycloak.webClientId()) : null);
+    }
+
+    @GET
+    @Path("/auth/options")
+    public AuthRequests.SignInOptions options() {
+        return signInOptions;
     }
 
     @POST

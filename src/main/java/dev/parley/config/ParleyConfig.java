@@ -139,6 +139,13 @@ public interface ParleyConfig {
 
         @WithDefault("parley")
         String audience();
+
+        /**
+         * The realm's public client the web app signs in with (authorization code with PKCE); its
+         * redirect URI is the app's page, {@code https://<parley host>/}.
+         */
+        @WithDefault("parley-web")
+        String webClientId();
     }
 
     interface Websocket {

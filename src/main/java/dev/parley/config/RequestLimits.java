@@ -16,6 +16,8 @@ public class RequestLimits {
     // Room ids are UUIDs: 36 characters.
     private static final int ROOM_ID_MAX = 36;
     private static final int DEFAULT_HISTORY_PAGE = 50;
+    private static final int DEFAULT_MEMBER_PAGE = 100;
+    public static final int MEMBER_PAGE_MAX = 500;
     private static final int MAX_EMOJI_CODE_POINTS = 8;
 
     private final ParleyConfig.Limits config;
@@ -46,6 +48,38 @@ public class RequestLimits {
             throw ParleyException.badRequest("room must be a room id");
         }
         return room;
+    }
+
+    /** The members page size for a requested {@code limit}: 100 when none is given, at most {@value #MEMBER_PAGE_MAX}. */
+    public int memberPage(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_MEMBER_PAGE;
+        }
+        if (limit < 1) {
+            throw ParleyException.badRequest("limit must be at least 1");
+        }
+        return Math.min(limit, MEMBER_PAGE_MAX);
+    }
+
+    /**
+     * A query parameter that must be an integer, or null when absent. Parsed here because JAX-RS
+     * would answer 404 to "limit=abc"; values beyond an int are clamped (they only ever mean "many").
+     */
+    public static Long integerParam(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ParleyException.badRequest(name + " must be an integer");
+        }
+    }
+
+    /** {@link #integerParam} for a page size. */
+    public static Integer pageParam(String value) {
+        Long l = integerParam("limit", value);
+        return l == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, l));
     }
 
     /** The page size for a requested {@code limit}: 50 when none is given, clamped to the largest page. */

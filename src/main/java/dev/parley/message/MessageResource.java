@@ -20,6 +20,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.parley.auth.CurrentUserService;
 import dev.parley.auth.UserView;
+import dev.parley.config.RequestLimits;
 import dev.parley.problem.ParleyException;
 
 /** History and sending over REST, for bots and integrations: the same code path as the WebSocket. */
@@ -42,7 +43,7 @@ public class MessageResource {
     public record SendRequest(String text, String clientMsgId, Long replyTo) {
     }
 
-    // Query parameters arrive as text and are parsed here: JAX-RS would answer 404 to "limit=abc".
+    // Query parameters arrive as text and are parsed by RequestLimits (a 400 for "limit=abc").
     @GET
     public Uni<HistoryPage> history(@PathParam("id") String room, @QueryParam("before") String before,
             @QueryParam("after") String after, @QueryParam("limit") String limit, @QueryParam("replyTo") String replyTo) {
@@ -51,11 +52,10 @@ public class MessageResource {
         Long replyToSeq;
         Integer pageSize;
         try {
-            beforeSeq = parseLong("before", before);
-            afterSeq = parseLong("after", after);
-            replyToSeq = parseLong("replyTo", replyTo);
-            Long l = parseLong("limit", limit);
-            pageSize = l == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, l));
+            beforeSeq = RequestLimits.integerParam("before", before);
+            afterSeq = RequestLimits.integerParam("after", after);
+            replyToSeq = RequestLimits.integerParam("replyTo", replyTo);
+            pageSize = RequestLimits.pageParam(limit);
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }
@@ -72,16 +72,5 @@ public class MessageResource {
 
     private Uni<UserView> caller() {
         return currentUser.resolve(identity);
-    }
-
-    private static Long parseLong(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw ParleyException.badRequest(name + " must be an integer");
-        }
     }
 }

@@ -195,17 +195,18 @@ public class RoomRepository {
                 .replaceWithVoid();
     }
 
-    /** At most this many members are listed, by username. */
-    public static final int MEMBER_PAGE = 500;
-
-    /** The room's members with their roles, by username, the first {@link #MEMBER_PAGE}. */
-    public Uni<List<RoomRequests.MemberView>> members(String roomId) {
+    /**
+     * A page of the room's members with their roles, by username: the first {@code limit} after
+     * {@code after}. Byte order ("C"), so that a client's cursor means the same on every database,
+     * whatever its collation.
+     */
+    public Uni<List<RoomRequests.MemberView>> members(String roomId, String after, int limit) {
         return pool.preparedQuery("""
                 select u.id, u.username, coalesce(u.display_name, u.username), u.kind, m.role
                   from memberships m join users u on u.id = m.user_id
-                 where m.room_id = $1
-                 order by u.username limit $2""")
-                .execute(Tuple.of(roomId, MEMBER_PAGE))
+                 where m.room_id = $1 and ($2::text is null or u.username collate "C" > $2)
+                 order by u.username collate "C" limit $3""")
+                .execute(Tuple.of(roomId, after, limit))
                 .map(rows -> {
                     List<RoomRequests.MemberView> members = new ArrayList<>();
                     for (Row row : rows) {

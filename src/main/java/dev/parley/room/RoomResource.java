@@ -11,6 +11,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -25,6 +26,8 @@ import io.smallrye.mutiny.Uni;
 
 import dev.parley.auth.CurrentUserService;
 import dev.parley.auth.UserView;
+import dev.parley.config.RequestLimits;
+import dev.parley.problem.ParleyException;
 
 @Path("/api/rooms")
 @Authenticated
@@ -70,11 +73,21 @@ public class RoomResource {
         return caller().chain(user -> rooms.delete(user, id)).map(v -> RestResponse.noContent());
     }
 
-    /** The room's members and roles, by username (the first 500), for whoever may read the room. */
+    /**
+     * A page of the room's members and roles, by username, for whoever may read the room: the first
+     * {@code limit} (default 100, at most 500) whose username sorts after {@code after}.
+     */
     @GET
     @Path("/{id}/members")
-    public Uni<List<RoomRequests.MemberView>> members(@PathParam("id") String id) {
-        return caller().chain(user -> rooms.members(user, id));
+    public Uni<List<RoomRequests.MemberView>> members(@PathParam("id") String id, @QueryParam("after") String after,
+            @QueryParam("limit") String limit) {
+        Integer pageSize;
+        try {
+            pageSize = RequestLimits.pageParam(limit);
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return caller().chain(user -> rooms.members(user, id, after, pageSize));
     }
 
     @POST

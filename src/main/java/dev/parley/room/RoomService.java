@@ -14,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.parley.auth.UserRepository;
 import dev.parley.auth.UserView;
+import dev.parley.config.RequestLimits;
 import dev.parley.problem.ParleyException;
 import dev.parley.problem.UniqueViolation;
 
@@ -28,11 +29,13 @@ public class RoomService {
     private final RoomRepository rooms;
     private final UserRepository users;
     private final RoomEvents events;
+    private final RequestLimits limits;
 
-    public RoomService(RoomRepository rooms, UserRepository users, RoomEvents events) {
+    public RoomService(RoomRepository rooms, UserRepository users, RoomEvents events, RequestLimits limits) {
         this.rooms = rooms;
         this.users = users;
         this.events = events;
+        this.limits = limits;
     }
 
     public Uni<RoomView> create(UserView caller, RoomRequests.Create request) {
@@ -85,9 +88,16 @@ public class RoomService {
         });
     }
 
-    /** The members of a room the caller may read, with their roles. */
-    public Uni<List<RoomRequests.MemberView>> members(UserView caller, String roomId) {
-        return rooms.access(caller.id(), roomId).invoke(RoomAccess::requireRead).chain(access -> rooms.members(roomId));
+    /** A page of the members of a room the caller may read, with their roles, by username after {@code after}. */
+    public Uni<List<RoomRequests.MemberView>> members(UserView caller, String roomId, String after, Integer limit) {
+        int pageSize;
+        try {
+            pageSize = limits.memberPage(limit);
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return rooms.access(caller.id(), roomId).invoke(RoomAccess::requireRead)
+                .chain(access -> rooms.members(roomId, after, pageSize));
     }
 
     public Uni<Void> delete(UserView caller, String roomId) {

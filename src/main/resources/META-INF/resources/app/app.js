@@ -1,6 +1,7 @@
 // Parley's web app, on the client library. Every user-supplied string goes into the page as text
 // (textContent, never innerHTML); the page's CSP allows scripts from this origin only.
 import { BuiltInAccount, ParleyClient, ParleyError } from '/lib/parley-client.js';
+import { KeycloakAccount } from '/app/keycloak.js';
 
 const $ = (id) => document.getElementById(id);
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
@@ -13,7 +14,9 @@ const store = {
   save: (token) => (token ? localStorage.setItem('parley.refresh', token) : localStorage.removeItem('parley.refresh')),
 };
 
-const account = new BuiltInAccount(location.origin, { store });
+const builtIn = new BuiltInAccount(location.origin, { store });
+let keycloak = null; // a KeycloakAccount when the server names a realm
+let account = builtIn; // whichever signed in
 let client = null;
 let me = null;
 let rooms = [];
@@ -56,8 +59,9 @@ async function signIn(event, register = false) {
   const password = $('password').value;
   $('signin-error').textContent = '';
   try {
-    if (register) await account.register(username, password);
-    await account.login(username, password);
+    if (register) await builtIn.register(username, password);
+    await builtIn.login(username, password);
+    account = builtIn;
     await start();
   } catch (error) {
     $('signin-error').textContent = error.message;
@@ -69,7 +73,9 @@ async function start() {
   $('me').textContent = me.displayName ?? me.username;
   $('signin').hidden = true;
   $('chat').hidden = false;
-  client = new ParleyClient({ url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, token: account.token });
+  client = new ParleyClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, token: account.token, userId: me.id,
+  });
   client.on('close', () => status('Reconnecting…'));
   client.on('open', () => status(''));
   await client.connect();
@@ -79,8 +85,34 @@ async function start() {
 
 async function signOut() {
   client?.close();
+  if (account === keycloak) {
+    await keycloak.logout(); // leaves for Keycloak, which sends the page back signed out
+    return;
+  }
   await account.logout().catch(() => {});
   location.reload();
+}
+
+// Which ways in the server offers; then back in from a Keycloak redirect or an earlier visit, or
+// the sign-in form.
+async function boot() {
+  const options = await fetch('/api/auth/options').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  $('register').hidden = options.registration === false;
+  if (options.keycloak) {
+    keycloak = await KeycloakAccount.create(options.keycloak);
+    $('keycloak-signin').hidden = false;
+    if (KeycloakAccount.isCallback()) {
+      await keycloak.completeSignIn();
+      account = keycloak;
+      return start();
+    }
+    if (await keycloak.resume()) {
+      account = keycloak;
+      return start();
+    }
+  }
+  if (await builtIn.resume()) return start();
+  $('signin').hidden = false;
 }
 
 // --- rooms --------------------------------------------------------------------------------------
@@ -110,7 +142,7 @@ async function openRoom(view) {
   $('replying').hidden = true;
   try {
     const room = await client.subscribe(view.id);
-    current = { view, room, members: [], asked: new Set(), off: [] };
+    current = { view, room, members: [], memberPages: 1, asked: new Set(), off: [] };
     current.off.push(room.on('change', () => render()));
     current.off.push(room.on('typing', ({ user }) => showTyping(user)));
     $('room-title').textContent = view.name;
@@ -146,13 +178,29 @@ function render(scrollToEnd = false) {
   markRead();
 }
 
-// Members, online ones first; someone online who is not listed yet (just joined) reloads the list.
+// Members, online ones first, a page of MEMBER_PAGE at a time ("More members" shows the next);
+// someone online who is not listed yet (just joined) reloads the pages shown.
+const MEMBER_PAGE = 100;
+
 async function loadMembers() {
   if (!current) return;
-  const view = current.view;
-  const members = await api('GET', `/api/rooms/${view.id}/members`).catch(() => []);
+  const { view, memberPages } = current;
+  let members = [];
+  let more = false;
+  try {
+    for (let page = 0; page < memberPages; page++) {
+      const after = members.length ? `&after=${encodeURIComponent(members.at(-1).user.username)}` : '';
+      const got = await api('GET', `/api/rooms/${view.id}/members?limit=${MEMBER_PAGE}${after}`);
+      members = members.concat(got);
+      more = got.length === MEMBER_PAGE;
+      if (!more) break;
+    }
+  } catch {
+    return; // the list stays as it was; the next presence change asks again
+  }
   if (current?.view.id === view.id) {
     current.members = members;
+    $('more-members').hidden = !more;
     renderMembers();
   }
 }
@@ -300,6 +348,9 @@ async function olderOnScroll() {
 
 $('signin-form').addEventListener('submit', signIn);
 $('register').addEventListener('click', (e) => signIn(e, true));
+$('keycloak-signin').addEventListener('click', () => {
+  keycloak.signIn().catch((error) => { $('signin-error').textContent = error.message; });
+});
 $('logout').addEventListener('click', signOut);
 $('composer').addEventListener('submit', send);
 $('text').addEventListener('keydown', (e) => {
@@ -311,6 +362,10 @@ $('text').addEventListener('keydown', (e) => {
 $('text').addEventListener('input', typed);
 $('cancel-reply').addEventListener('click', () => { replyTo = null; $('replying').hidden = true; });
 $('messages').addEventListener('scroll', olderOnScroll);
+$('more-members').addEventListener('click', () => {
+  current.memberPages++;
+  loadMembers();
+});
 document.addEventListener('visibilitychange', markRead);
 $('create-room').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -360,8 +415,11 @@ function leftRoom() {
   $('composer').hidden = true;
   $('messages').replaceChildren();
   $('members').replaceChildren();
+  $('more-members').hidden = true;
   loadRooms();
 }
 
-// Signed in already (a refresh token from an earlier visit)?
-account.resume().then((ok) => (ok ? start() : ($('signin').hidden = false))).catch(() => { $('signin').hidden = false; });
+boot().catch((error) => {
+  $('signin').hidden = false;
+  $('signin-error').textContent = error.message;
+});

@@ -253,7 +253,9 @@ export class Room extends Emitter {
 }
 
 /**
- * The connection. Options: `url` (ws(s)://host/ws), `token` (a {@link TokenSource}), `WebSocket`
+ * The connection. Options: `url` (ws(s)://host/ws), `token` (a {@link TokenSource}), `userId` (the
+ * Parley user id, e.g. from `GET /api/me`; by default the token's `sub`, which is it for built-in
+ * accounts but not for Keycloak users), `WebSocket`
  * (defaults to the global one), `backoff` {min, max} in ms, `refreshBefore` (ms before the token's
  * expiry to renew it in place, default 60 s), `connectTimeout` (ms an opening may take before it is
  * given up and tried again, default 10 s). Events: `open`, `close` {code, reason}, `error`.
@@ -277,7 +279,7 @@ export class ParleyClient extends Emitter {
   #whenConnected = null;
   #wasOpen = false;
 
-  /** @param {{url: string, token: TokenSource, WebSocket?: any, backoff?: {min: number, max: number}, refreshBefore?: number, connectTimeout?: number}} options */
+  /** @param {{url: string, token: TokenSource, userId?: string, WebSocket?: any, backoff?: {min: number, max: number}, refreshBefore?: number, connectTimeout?: number}} options */
   constructor(options) {
     super();
     this.#options = { backoff: { min: 250, max: 10_000 }, refreshBefore: 60_000, connectTimeout: 10_000, ...options };
@@ -361,7 +363,7 @@ export class ParleyClient extends Emitter {
       this.#scheduleReconnect();
       return;
     }
-    this.userId = claims(token).sub ?? null;
+    this.userId = this.#options.userId ?? claims(token).sub ?? null;
     const Ws = this.#options.WebSocket ?? globalThis.WebSocket;
     // the browser token carrier: never a token in the URL
     const socket = new Ws(this.#options.url,
@@ -571,7 +573,12 @@ function margin(token, before) {
   return exp && iat ? Math.min(before, ((exp - iat) * 1000) / 2) : before;
 }
 
-function nearExpiry(token, before) {
+/**
+ * Whether a JWT expires within `before` ms (or half its lifetime, if that is shorter): the moment a
+ * {@link ParleyClient} asks its token source for a new token. Token sources renew on this test.
+ * @param {string} token @param {number} [before]
+ */
+export function nearExpiry(token, before = 60_000) {
   const { exp } = claims(token);
   return !exp || exp * 1000 - Date.now() < margin(token, before);
 }

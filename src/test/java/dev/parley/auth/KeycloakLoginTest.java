@@ -2,11 +2,15 @@ package dev.parley.auth;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +52,57 @@ class KeycloakLoginTest {
     }
 
     @Test
+    void theWebAppLearnsTheRealmAndMayConnectToItOnly() {
+        KeycloakServer keycloak = KeycloakServer.start();
+        given().get("/api/auth/options").then().statusCode(200)
+                .body("registration", equalTo(true))
+                .body("keycloak.url", equalTo(keycloak.realmUrl()))
+                .body("keycloak.clientId", equalTo(KeycloakServer.WEB_CLIENT_ID));
+        given().get("/").then().statusCode(200)
+                .header("Content-Security-Policy", containsString("connect-src 'self' " + keycloak.realmUrl() + "/;"))
+                .header("Content-Security-Policy", not(containsString("unsafe-inline")));
+        given().get("/vendor/oidc-client-ts/oidc-client-ts.min.js").then().statusCode(200)
+                .header("Content-Security-Policy", containsString("script-src 'self'"));
+    }
+
+    @Test
+    void theRealmsBrowserClientAllowsOnlyTheCodeFlowWithPkceToItsExactRedirectUri() {
+        KeycloakServer keycloak = KeycloakServer.start();
+        // no password grant for the browser client
+        HttpResponse<String> password = keycloak.tokenRequest(KeycloakServer.WEB_CLIENT_ID, "alice", "alice-password-1");
+        assertThat(password.statusCode()).isIn(400, 401);
+        assertThat(password.body()).contains("unauthorized_client");
+
+        String shipped = "https://parley.example.com/"; // the redirect URI in kubernetes/keycloak/parley-realm.json
+        String challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"; // RFC 7636's example
+        String withPkce = authorize(keycloak, shipped) + "&code_challenge=" + challenge + "&code_challenge_method=S256";
+        assertThat(keycloak.get(withPkce).statusCode()).as("the login page").isEqualTo(200);
+        // without PKCE: sent back with an error, no login page
+        HttpResponse<String> plain = keycloak.get(authorize(keycloak, shipped));
+        assertThat(plain.statusCode()).isEqualTo(302);
+        assertThat(plain.headers().firstValue("Location").orElseThrow()).startsWith(shipped + "?error=invalid_request");
+        // "plain" is no PKCE either
+        HttpResponse<String> weak = keycloak.get(authorize(keycloak, shipped) + "&code_challenge=" + challenge
+                + "&code_challenge_method=plain");
+        assertThat(weak.headers().firstValue("Location").orElse("")).startsWith(shipped + "?error=invalid_request");
+        // a redirect URI that is not registered exactly is refused outright (no redirect to it)
+        for (String other : new String[] {shipped + "evil", "https://parley.example.com.evil.test/", "http://parley.example.com/"}) {
+            HttpResponse<String> refused = keycloak.get(authorize(keycloak, other) + "&code_challenge=" + challenge
+                    + "&code_challenge_method=S256");
+            assertThat(refused.statusCode()).as(other).isEqualTo(400);
+            assertThat(refused.headers().firstValue("Location")).as(other).isEmpty();
+        }
+    }
+
+    private static String authorize(KeycloakServer keycloak, String redirectUri) {
+        return keycloak.authorizationEndpoint() + "?client_id=" + KeycloakServer.WEB_CLIENT_ID
+                + "&response_type=code&scope=openid&state=s1&redirect_uri="
+                + URLEncoder.encode(redirectUri, StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aKeycloakTokenForAnotherAudienceIsRefused() {
-        String token = KeycloakServer.start().passwordGrant("other-service", "alice", "alice-password-1");
+        String token = KeycloakServer.start().passwordGrant(KeycloakServer.OTHER_CLIENT_ID, "alice", "alice-password-1");
         given().auth().oauth2(token).get("/api/me")
                 .then().statusCode(401)
                 .header("WWW-Authenticate", startsWith("Bearer"))

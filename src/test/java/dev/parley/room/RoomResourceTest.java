@@ -1,6 +1,7 @@
 package dev.parley.room;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -9,6 +10,9 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -142,6 +146,43 @@ class RoomResourceTest {
         String lobby = TestRooms.create(owner.token(), "public");
         given().auth().oauth2(outsider.token()).get("/api/rooms/" + lobby + "/members").then().statusCode(200)
                 .body("user.username", contains(owner.username()));
+    }
+
+    @Test
+    void membersArePagedByUsernameWithAfterAndLimit() {
+        TestUsers.TestUser owner = TestUsers.create("owner");
+        String room = TestRooms.create(owner.token(), "private");
+        List<String> names = new ArrayList<>(List.of(owner.username()));
+        for (int i = 0; i < 4; i++) {
+            TestUsers.TestUser member = TestUsers.create("pm" + i);
+            invite(owner.token(), room, member.username(), null).then().statusCode(201);
+            names.add(member.username());
+        }
+        Collections.sort(names);
+        // pages of two, each starting after the last name of the one before, make up the whole list once
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 5; page++) {
+            var request = given().auth().oauth2(owner.token()).queryParam("limit", 2);
+            if (after != null) {
+                request.queryParam("after", after);
+            }
+            List<String> got = request.get("/api/rooms/" + room + "/members").then().statusCode(200)
+                    .extract().path("user.username");
+            seen.addAll(got);
+            if (got.size() < 2) {
+                break;
+            }
+            after = got.get(got.size() - 1);
+        }
+        assertThat(seen).containsExactlyElementsOf(names);
+        for (String bad : new String[] {"0", "-1", "abc"}) {
+            given().auth().oauth2(owner.token()).queryParam("limit", bad).get("/api/rooms/" + room + "/members")
+                    .then().statusCode(400).contentType("application/problem+json");
+        }
+        // a limit beyond the largest page is clamped, not refused
+        given().auth().oauth2(owner.token()).queryParam("limit", 100000).get("/api/rooms/" + room + "/members")
+                .then().statusCode(200).body("size()", equalTo(5));
     }
 
     @Test

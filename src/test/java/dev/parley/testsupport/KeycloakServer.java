@@ -38,9 +38,11 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One real Keycloak process (the unpacked {@code keycloak-quarkus-dist}) for the whole test JVM,
- * serving the {@code parley} realm from {@code kubernetes/keycloak/parley-realm.json}.
+ * serving the {@code parley} realm from {@code kubernetes/keycloak/parley-realm.json}, the file
+ * operators import, unchanged. The tests' fixtures (users, a password-grant client, a client of
+ * another service) are added through the admin API after the start, so the shipped realm holds none.
  *
- * <p>Plain JDK on purpose: it is usable from a Quarkus test resource, a plain JUnit test or a
+ * <p>No Quarkus on purpose: it is usable from a Quarkus test resource, a plain JUnit test or a
  * throwaway main alike.
  */
 public final class KeycloakServer {
@@ -57,7 +59,15 @@ public final class KeycloakServer {
      */
     public static final int MANAGEMENT_PORT = 9180;
     public static final String REALM = "parley";
-    public static final String CLIENT_ID = "parley-web";
+    /** The realm's browser client: authorization code with PKCE only, exact redirect URIs. */
+    public static final String WEB_CLIENT_ID = "parley-web";
+    /** A test-only client that may use the password grant, with Parley's audience mapper. */
+    public static final String TEST_CLIENT_ID = "parley-test";
+    /** A test-only client whose tokens are not meant for Parley (no audience mapper). */
+    public static final String OTHER_CLIENT_ID = "other-service";
+    // The bootstrap admin of the master realm; test-only, bound to the loopback interface.
+    private static final String ADMIN_USER = "parley-test-admin";
+    private static final String ADMIN_PASSWORD = "parley-test-admin-password";
 
     private static final System.Logger LOG = System.getLogger(KeycloakServer.class.getName());
 
@@ -121,13 +131,31 @@ public final class KeycloakServer {
         return realmUrl() + "/protocol/openid-connect/token";
     }
 
-    /** Resource-owner password grant against {@value #CLIENT_ID}; returns the access token. */
+    public String authorizationEndpoint() {
+        return realmUrl() + "/protocol/openid-connect/auth";
+    }
+
+    /** Resource-owner password grant against {@value #TEST_CLIENT_ID}; returns the access token. */
     public String passwordGrant(String username, String password) {
-        return passwordGrant(CLIENT_ID, username, password);
+        return passwordGrant(TEST_CLIENT_ID, username, password);
     }
 
     /** Resource-owner password grant against the given client; returns the access token. */
     public String passwordGrant(String clientId, String username, String password) {
+        HttpResponse<String> response = tokenRequest(clientId, username, password);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("Password grant for '" + username + "' failed with HTTP "
+                    + response.statusCode() + ": " + response.body());
+        }
+        Matcher matcher = ACCESS_TOKEN.matcher(response.body());
+        if (!matcher.find()) {
+            throw new IllegalStateException("No access_token in token response: " + response.body());
+        }
+        return matcher.group(1);
+    }
+
+    /** The token endpoint's answer to a password grant, whatever it is. */
+    public HttpResponse<String> tokenRequest(String clientId, String username, String password) {
         String form = formEncode(Map.of(
                 "client_id", clientId,
                 "grant_type", "password",
@@ -139,16 +167,25 @@ public final class KeycloakServer {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
-        HttpResponse<String> response = send(request);
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("Password grant for '" + username + "' failed with HTTP "
-                    + response.statusCode() + ": " + response.body());
-        }
-        Matcher matcher = ACCESS_TOKEN.matcher(response.body());
-        if (!matcher.find()) {
-            throw new IllegalStateException("No access_token in token response: " + response.body());
-        }
-        return matcher.group(1);
+        return send(request);
+    }
+
+    /** A GET to Keycloak, redirects not followed (for the authorization endpoint's answers). */
+    public HttpResponse<String> get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    /**
+     * Registers a web app at {@code origin} (e.g. {@code http://127.0.0.1:41234}) with the browser
+     * client, as an operator does for a deployment: its page {@code origin + "/"} becomes an exact
+     * redirect URI and post-logout redirect URI, and the origin may call the token endpoint.
+     */
+    public void allowWebApp(String origin) {
+        KeycloakAdmin.login(realmBase(), ADMIN_USER, ADMIN_PASSWORD).registerRedirect(REALM, WEB_CLIENT_ID, origin + "/");
+    }
+
+    private static String realmBase() {
+        return "http://" + HOST + ":" + HTTP_PORT;
     }
 
     private static void launch() {
@@ -164,6 +201,7 @@ public final class KeycloakServer {
         if (isReady()) {
             LOG.log(Level.INFO, "Reusing the Keycloak already serving realm {0} on {1}:{2}",
                     REALM, HOST, String.valueOf(HTTP_PORT));
+            addFixtures();
             return;
         }
 
@@ -217,12 +255,21 @@ public final class KeycloakServer {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> destroyTree(process), "keycloak-shutdown"));
         try {
             waitUntilReady(process, logFile);
+            addFixtures();
         } catch (RuntimeException e) {
             destroyTree(process);
             throw e;
         }
         LOG.log(Level.INFO, "Keycloak ready at {0} after {1} ms (log: {2})",
                 "http://" + HOST + ":" + HTTP_PORT, String.valueOf(elapsedMillis(startedAt)), logFile);
+    }
+
+    private static void addFixtures() {
+        KeycloakAdmin admin = KeycloakAdmin.login(realmBase(), ADMIN_USER, ADMIN_PASSWORD);
+        admin.createClient(REALM, TEST_CLIENT_ID, true);
+        admin.createClient(REALM, OTHER_CLIENT_ID, false);
+        admin.createUser(REALM, "alice", "alice@example.com", "Alice", "Liddell", "alice-password-1");
+        admin.createUser(REALM, "bob", "bob@example.com", "Bob", "Builder", "bob-password-1");
     }
 
     private static FileLock acquireMachineLock() {
@@ -314,6 +361,9 @@ public final class KeycloakServer {
         // Stray KC_* settings from a developer's shell (KC_DB, KC_HOSTNAME, ...) would override the
         // options above or clash with the optimized build.
         env.keySet().removeIf(name -> name.startsWith("KC_"));
+        // Creates the master realm's admin on the first start of an empty database (every launch).
+        env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
+        env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
         // Run Keycloak on the same JDK as the tests rather than whatever `java` is first on the PATH.
         env.put("JAVA_HOME", System.getProperty("java.home"));
         try {

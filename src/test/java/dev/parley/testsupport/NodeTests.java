@@ -27,8 +27,13 @@ public final class NodeTests {
      */
     public static String run(String name, String database, Map<String, String> serverEnv, Map<String, String> env,
             String... files) throws Exception {
+        return run(name, database, ParleyProcess.freePort(), serverEnv, env, files);
+    }
+
+    /** {@link #run(String, String, Map, Map, String...)} with the server on a port chosen beforehand. */
+    public static String run(String name, String database, int port, Map<String, String> serverEnv,
+            Map<String, String> env, String... files) throws Exception {
         DatabaseTestResource.recreate(database);
-        int port = ParleyProcess.freePort();
         Map<String, String> server = ParleyProcess.environment(database);
         // the pages a browser test opens come from the server itself
         server.put("PARLEY_WEBSOCKET_ALLOWED_ORIGINS", "http://127.0.0.1:" + port);
