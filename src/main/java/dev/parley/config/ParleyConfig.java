@@ -51,6 +51,13 @@ public interface ParleyConfig {
         /** Most sends written in one transaction. */
         @WithDefault("500")
         int maxSize();
+
+        /**
+         * Most batches in flight at once, each on its own database connection; a room is in one
+         * at a time. At most the pool size ({@code parley.db.pool-size}) less what reads need.
+         */
+        @WithDefault("4")
+        int parallel();
     }
 
     /** Where the HTTP server (REST and WebSocket) listens; Quarkus's own keys are set from these. */

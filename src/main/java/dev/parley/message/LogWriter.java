@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import dev.parley.auth.UserView;
 import dev.parley.fanout.EventType;
@@ -31,14 +32,18 @@ import dev.parley.wire.WireTime;
 
 /**
  * Writes changes into the room log — sends, edits, deletions, reactions — any number in one
- * transaction, one change as a batch of one. In one pipelined exchange: the rooms' rows are locked
- * (id order); each (room, user)'s access is read; {@code clientMsgId}s, the messages the changes
- * act on, the reactions they toggle and the members they mention are looked up. Then each
+ * transaction, one change as a batch of one, in two round trips to PostgreSQL. The first
+ * (pipelined: every statement sent at once) begins the transaction, locks the rooms' rows (id
+ * order), reads each (room, user)'s access and looks up the {@code clientMsgId}s, the messages the
+ * changes act on, the reactions they toggle and the members they mention. Then, in memory, each
  * change is authorized by {@link RoomAccess}, a retry answers with the stored message (also
  * against an earlier send of the same batch), and the changes are judged in queue order against
- * that state (so two changes of one message in one batch see each other); public
- * rooms are joined; the changes that store something are appended ({@link MessageRepository#append})
- * and the messages' current state follows. A change refused fails alone: the others go on.
+ * that state (so two changes of one message in one batch see each other). The second exchange
+ * (pipelined too) joins public rooms, appends the changes that store something
+ * ({@link MessageRepository#append}), brings the messages' current state up to date and commits.
+ * A change refused fails alone: the others go on. A statement that fails turns the pipelined
+ * {@code COMMIT} into a rollback (PostgreSQL ends an aborted transaction that way), so nothing of
+ * the batch is kept, and the batch fails as a whole.
  *
  * <p>Because the lock comes first, a member removed (which locks the room too) either is gone
  * before the authorization reads, or is removed after the commit; a room deleted before the lock
@@ -59,7 +64,7 @@ public class LogWriter {
 
     /** One change in its own transaction: the one-transaction-per-change path, and the batch's fallback. */
     public Uni<Object> writeOne(NewEntry entry) {
-        return pool.withTransaction(tx -> write(tx, List.of(entry))).map(outcomes -> {
+        return write(List.of(entry)).map(outcomes -> {
             if (outcomes.get(0) instanceof RuntimeException refused) {
                 throw refused;
             }
@@ -68,17 +73,29 @@ public class LogWriter {
     }
 
     /**
-     * Writes the batch in the caller's transaction; the list holds, per change in order, its
+     * Writes the batch in a transaction of its own; the list holds, per change in order, its
      * {@link Sent} (a send), {@link Changed} (the rest) or the {@link ParleyException} it is refused with.
      */
-    public Uni<List<Object>> write(SqlClient tx, List<NewEntry> batch) {
-        Batch b = new Batch(batch);
+    public Uni<List<Object>> write(List<NewEntry> batch) {
+        return pool.getConnection().chain(connection -> {
+            Batch b = new Batch(batch);
+            return read(connection, b)
+                    .chain(() -> store(connection, b))
+                    .map(b::outcomes)
+                    .onFailure().call(() -> rollback(connection))
+                    .eventually(connection::close);
+        });
+    }
+
+    // Round trip 1: BEGIN, the lock and every read, sent at once. PostgreSQL runs them in order, each
+    // statement with a snapshot taken when it starts, so the reads after the lock still see whatever
+    // a writer holding the lock committed. What they read covers every change of the batch; only the
+    // changes that pass each step use it.
+    private Uni<Void> read(SqlConnection tx, Batch b) {
+        List<NewEntry> batch = b.entries;
         String[] roomIds = batch.stream().map(NewEntry::roomId).toArray(String[]::new);
         String[] userIds = batch.stream().map(e -> e.user().id()).toArray(String[]::new);
-        // Every read is sent at once, pipelined on the transaction's connection: PostgreSQL runs them
-        // in order, each statement with a snapshot taken when it starts, so the reads after the lock
-        // still see whatever a writer holding the lock committed. What they read covers every change
-        // of the batch; only the changes that pass each step use it.
+        Uni<Void> begun = tx.query("BEGIN").execute().replaceWithVoid();
         Uni<Void> locked = rooms.lock(tx, new TreeSet<>(List.of(roomIds)).toArray(String[]::new));
         Uni<List<RoomAccess>> access = rooms.accessAll(tx, roomIds, userIds);
         List<RetryKey> retryKeys = b.retryKeys();
@@ -91,22 +108,47 @@ public class LogWriter {
         Uni<Set<ReactionKey>> reactions = reactionKeys.isEmpty() ? Uni.createFrom().item(Set.of())
                 : messages.reactionsPresent(tx, reactionKeys);
         Uni<List<NamedMember>> named = b.namedMembers(tx);
-        return Uni.combine().all().unis(locked, access, retries, targets, reactions, named).asTuple()
+        // collectFailures: every answer is awaited before a failure is reported, so nothing of this
+        // exchange is still under way on the connection when it is rolled back and given back
+        return Uni.combine().all().unis(begun, locked, access, retries, targets, reactions, named).collectFailures()
+                .asTuple()
                 .invoke(read -> {
-                    b.authorize(read.getItem2());
-                    b.answerRetries(read.getItem3());
-                    b.targets(read.getItem4());
-                    b.reactionsPresent(read.getItem5());
-                    b.members(read.getItem6());
+                    b.authorize(read.getItem3());
+                    b.answerRetries(read.getItem4());
+                    b.targets(read.getItem5());
+                    b.reactionsPresent(read.getItem6());
+                    b.members(read.getItem7());
                     b.judge();
                 })
-                .chain(() -> b.joining().isEmpty() ? Uni.createFrom().item(List.<String[]>of())
-                        : rooms.joinAll(tx, b.joiningRooms(), b.joiningUsers()))
-                .invoke(b::joined)
-                .chain(() -> b.stored().isEmpty() ? Uni.createFrom().<MessageRepository.Appended>nullItem()
-                        : messages.append(tx, b.rows()))
-                .chain(appended -> b.applyState(tx, appended).replaceWith(appended))
-                .map(b::outcomes);
+                .replaceWithVoid();
+    }
+
+    // Round trip 2: the writes and COMMIT, sent at once; the outcomes are known once COMMIT answers.
+    private Uni<MessageRepository.Appended> store(SqlConnection tx, Batch b) {
+        Uni<List<String[]>> joined = b.joining().isEmpty() ? Uni.createFrom().item(List.of())
+                : rooms.joinAll(tx, b.joiningRooms(), b.joiningUsers());
+        Uni<MessageRepository.Appended> appended = b.stored().isEmpty() ? Uni.createFrom().nullItem()
+                : messages.append(tx, b.rows());
+        List<Uni<Void>> state = b.stateUpdates(tx);
+        Uni<Void> committed = tx.query("COMMIT").execute().replaceWithVoid();
+        List<Uni<?>> exchange = new ArrayList<>();
+        exchange.add(joined);
+        exchange.add(appended);
+        exchange.addAll(state);
+        exchange.add(committed);
+        return Uni.combine().all().unis(exchange).collectFailures().with(results -> {
+            @SuppressWarnings("unchecked")
+            List<String[]> pairs = (List<String[]>) results.get(0);
+            b.joined(pairs);
+            return (MessageRepository.Appended) results.get(1);
+        });
+    }
+
+    // After a failure the transaction is still open (round trip 1) or already rolled back by the
+    // pipelined COMMIT (round trip 2, where this only draws a warning); either way the connection
+    // goes back to the pool with no transaction. A broken connection is closed by the pool.
+    private static Uni<Void> rollback(SqlConnection connection) {
+        return connection.query("ROLLBACK").execute().replaceWithVoid().onFailure().recoverWithNull();
     }
 
     /** What one batch learns along the way, per change: its outcome and whether it joins its room. */
@@ -354,17 +396,14 @@ public class LogWriter {
         }
 
         // The messages' state after the batch: each edited one takes its last edit's text, deleted
-        // ones are erased, reactions as the batch leaves them.
-        Uni<Void> applyState(SqlClient tx, MessageRepository.Appended appended) {
-            if (appended == null) {
-                return Uni.createFrom().voidItem();
-            }
+        // ones are erased, reactions as the batch leaves them. Statements to send in this order.
+        List<Uni<Void>> stateUpdates(SqlClient tx) {
             List<Uni<Void>> steps = new ArrayList<>();
             if (!lastEdit.isEmpty()) {
                 List<MessageRepository.EditedState> edits = new ArrayList<>();
                 lastEdit.forEach((place, i) -> edits.add(new MessageRepository.EditedState(place,
                         ((NewEntry.Edit) entries.get(i)).text(), ids(mentions.get(i)))));
-                steps.add(messages.applyEdits(tx, edits, appended.at()));
+                steps.addAll(messages.applyEdits(tx, edits));
             }
             if (!deletions.isEmpty()) {
                 steps.add(messages.applyDeletes(tx, deletions));
@@ -379,12 +418,7 @@ public class LogWriter {
             if (!removed.isEmpty()) {
                 steps.add(messages.removeReactions(tx, removed));
             }
-            // one after another on the transaction's connection
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Uni<Void> step : steps) {
-                chain = chain.chain(() -> step);
-            }
-            return chain;
+            return steps;
         }
 
         List<Object> outcomes(MessageRepository.Appended appended) {

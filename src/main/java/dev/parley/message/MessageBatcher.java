@@ -1,9 +1,12 @@
 package dev.parley.message;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,7 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
 
 import dev.parley.config.ParleyConfig;
@@ -24,16 +26,22 @@ import dev.parley.problem.UniqueViolation;
 
 /**
  * Group commit, the scheduling part: changes of the room log (sends, edits, deletions, reactions)
- * wait in one queue per instance and leave in batches, one
- * transaction per batch, written by {@link LogWriter}. One batch is in flight at a time; whatever
- * arrives meanwhile forms the next one, so the batch size follows the load by itself and a lone
- * message is written at once, never held back. Sends are queued in the order received and batches
- * commit one after another, so one connection's sends keep their order.
+ * wait in one queue per instance and leave in batches, one transaction per batch, written by
+ * {@link LogWriter}. Up to {@code parley.batch.parallel} batches are in flight at once, each on its
+ * own connection, and <b>a room is in at most one of them</b>: a batch takes, in queue order, the
+ * waiting changes of every room not in flight (up to {@code max-size}), so one room's changes are
+ * written in the order received, while other rooms' batches overlap with it. Whatever arrives for a
+ * room in flight forms its next batch, so batch sizes follow the load by themselves. A change for a
+ * room not in flight never waits for a large batch: under light load small batches go in every
+ * free slot; under heavy load one small batch goes beside the one large batch in flight, and the
+ * rest waits to leave together, so that batches stay large.
+ *
+ * <p>Rooms in flight are disjoint, so concurrent batches never wait on each other's row locks.
  *
  * <p>A batch that fails as a whole for any reason but an outage of PostgreSQL (a race with another
- * writer, a deadlock, a statement that one send's content breaks) is written again one send per
- * transaction, so that a bad send fails alone and the others are stored; a lone send is written
- * again only after a race.
+ * writer, a deadlock, a statement that one send's content breaks) is written again one change per
+ * transaction, so that a bad change fails alone and the others are stored; its rooms stay in flight
+ * until that is done. A lone change is written again only after a race.
  *
  * <p>Created at startup, so that its metrics are exported from the first scrape, not the first send.
  */
@@ -42,76 +50,138 @@ import dev.parley.problem.UniqueViolation;
 public class MessageBatcher {
 
     private static final Logger LOG = Logger.getLogger(MessageBatcher.class);
+    /** The most changes of a small batch, which may leave beside others in flight. */
+    static final int SMALL_BATCH = 8;
 
-    private final Pool pool;
     private final LogWriter writer;
     private final int maxSize;
+    private final int parallel;
     private final DistributionSummary batchSizes;
     private final Counter fallbacks;
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean writing = new AtomicBoolean();
+    // Guarded by "this": the waiting changes; the batches in flight: their rooms, number and size.
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Set<String> roomsInFlight = new HashSet<>();
+    private int inFlight;
+    private int largeInFlight;
 
-    public MessageBatcher(Pool pool, LogWriter writer, ParleyConfig config, MeterRegistry registry) {
-        this.pool = pool;
+    public MessageBatcher(LogWriter writer, ParleyConfig config, MeterRegistry registry) {
         this.writer = writer;
         this.maxSize = config.batch().maxSize();
+        this.parallel = config.batch().parallel();
         this.batchSizes = DistributionSummary.builder("parley.batch.size")
-                .description("Sends written per group-commit transaction").register(registry);
+                .description("Changes written per group-commit transaction").register(registry);
         this.fallbacks = Counter.builder("parley.batch.fallbacks")
-                .description("Batches that failed as a whole and were written again one send at a time")
+                .description("Batches that failed as a whole and were written again one change at a time")
                 .register(registry);
     }
 
     private record Pending(NewEntry entry, UniEmitter<Object> emitter) {
     }
 
-    /** Queues a change for the next batch; the Uni carries its outcome (see {@link LogWriter#write}). */
+    /** Queues a change for the next batch of its room; the Uni carries its outcome (see {@link LogWriter#write}). */
     public Uni<Object> submit(NewEntry entry) {
         return Uni.createFrom().emitter(emitter -> {
-            queue.add(new Pending(entry, emitter));
+            synchronized (this) {
+                queue.add(new Pending(entry, emitter));
+            }
             drain();
         });
     }
 
     private void drain() {
-        while (!queue.isEmpty() && writing.compareAndSet(false, true)) {
-            List<Pending> batch = new ArrayList<>();
-            Pending p;
-            while (batch.size() < maxSize && (p = queue.poll()) != null) {
-                batch.add(p);
-            }
-            if (batch.isEmpty()) {
-                writing.set(false);
-                continue;
-            }
-            batchSizes.record(batch.size());
-            List<NewEntry> entries = batch.stream().map(Pending::entry).toList();
-            pool.withTransaction(tx -> writer.write(tx, entries)).subscribe().with(outcomes -> {
-                writing.set(false);
-                for (int i = 0; i < batch.size(); i++) {
-                    Object o = outcomes.get(i);
-                    if (o instanceof Throwable refused) {
-                        batch.get(i).emitter().fail(refused);
-                    } else {
-                        batch.get(i).emitter().complete(o);
-                    }
-                }
-                drain();
-            }, failure -> oneByOne(batch, failure));
+        List<Pending> batch;
+        while ((batch = nextBatch()) != null) {
+            write(batch);
         }
     }
 
-    // Still "writing": no later batch may commit before these, or a connection's sends could pass
-    // each other.
+    // The waiting changes of the rooms not in flight, in queue order, as one batch (its rooms now in
+    // flight); null when no slot is free, nothing can go, or the batch should grow first. At most
+    // one large batch (more than SMALL_BATCH changes) is in flight: a large one waits for the
+    // large one before it. Beside a large batch one small batch may go (a quiet room's change never
+    // waits for a large batch); with no large batch in flight (light load), small ones go in every
+    // free slot. Under heavy load, splitting the queue into many concurrent batches would only
+    // multiply the statements per change (a batch costs mostly per statement, not per row) and
+    // slow every room down.
+    private synchronized List<Pending> nextBatch() {
+        if (inFlight >= parallel || queue.isEmpty()) {
+            return null;
+        }
+        List<Pending> batch = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        Set<String> skipped = new HashSet<>();
+        for (Pending p : queue) {
+            if (batch.size() == maxSize) {
+                break;
+            }
+            String room = p.entry().roomId();
+            if (skipped.contains(room)) {
+                continue;
+            }
+            if (!taken.contains(room)) {
+                if (roomsInFlight.contains(room)) {
+                    skipped.add(room);
+                    continue;
+                }
+                taken.add(room);
+            }
+            batch.add(p);
+        }
+        boolean large = batch.size() > SMALL_BATCH;
+        if (batch.isEmpty() || large && largeInFlight > 0 || !large && largeInFlight > 0 && inFlight > largeInFlight) {
+            return null;
+        }
+        Set<Pending> leaving = Collections.newSetFromMap(new IdentityHashMap<>());
+        leaving.addAll(batch);
+        queue.removeIf(leaving::contains);
+        roomsInFlight.addAll(taken);
+        inFlight++;
+        if (large) {
+            largeInFlight++;
+        }
+        return batch;
+    }
+
+    private void done(List<Pending> batch) {
+        synchronized (this) {
+            inFlight--;
+            if (batch.size() > SMALL_BATCH) {
+                largeInFlight--;
+            }
+            for (Pending p : batch) {
+                roomsInFlight.remove(p.entry().roomId());
+            }
+        }
+        drain();
+    }
+
+    private void write(List<Pending> batch) {
+        batchSizes.record(batch.size());
+        List<NewEntry> entries = batch.stream().map(Pending::entry).toList();
+        writer.write(entries).subscribe().with(outcomes -> {
+            // the rooms are free before the answers go out: a sender's next change may leave at once
+            done(batch);
+            for (int i = 0; i < batch.size(); i++) {
+                Object o = outcomes.get(i);
+                if (o instanceof Throwable refused) {
+                    batch.get(i).emitter().fail(refused);
+                } else {
+                    batch.get(i).emitter().complete(o);
+                }
+            }
+        }, failure -> oneByOne(batch, failure));
+    }
+
+    // The batch's rooms stay in flight: no later batch of theirs may commit before these, or a
+    // connection's changes to a room could pass each other.
     private void oneByOne(List<Pending> batch, Throwable failure) {
         if (DependencyFailure.is(failure) || batch.size() == 1 && !isRace(failure)) {
+            done(batch);
             batch.forEach(p -> p.emitter().fail(failure));
-            writing.set(false);
-            drain();
             return;
         }
         fallbacks.increment();
-        LOG.debugf("A batch of %d failed (%s); writing its sends one by one", batch.size(), failure.getMessage());
+        LOG.debugf("A batch of %d failed (%s); writing its changes one by one", batch.size(), failure.getMessage());
         writeFrom(batch, 0);
     }
 
@@ -130,8 +200,7 @@ public class MessageBatcher {
 
     private void writeFrom(List<Pending> batch, int i) {
         if (i == batch.size()) {
-            writing.set(false);
-            drain();
+            done(batch);
             return;
         }
         Pending p = batch.get(i);

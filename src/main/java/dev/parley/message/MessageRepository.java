@@ -204,28 +204,36 @@ public class MessageRepository {
     public record EditedState(RoomSeq place, String text, List<String> mentions) {
     }
 
-    public Uni<Void> applyEdits(SqlClient tx, List<EditedState> edits, OffsetDateTime at) {
+    /**
+     * The edited messages' new text and mentions: two statements, to be sent in this order (the
+     * second reads what the first leaves). {@code edited_at} is the transaction's time, that of the
+     * edit entries appended in it.
+     */
+    public List<Uni<Void>> applyEdits(SqlClient tx, List<EditedState> edits) {
         String[] rooms = edits.stream().map(e -> e.place().room()).toArray(String[]::new);
         Long[] seqs = edits.stream().map(e -> e.place().seq()).toArray(Long[]::new);
         String[] texts = edits.stream().map(EditedState::text).toArray(String[]::new);
         String[] mentions = edits.stream().map(e -> e.mentions().isEmpty() ? null : String.join(",", e.mentions()))
                 .toArray(String[]::new);
-        return tx.preparedQuery("""
+        Uni<Void> texted = tx.preparedQuery("""
                 with u as (select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[]) as u(room_id, seq, text, mentions)),
-                edited as (update messages m set text = u.text, mentions = string_to_array(u.mentions, ','), edited_at = $5
+                edited as (update messages m set text = u.text, mentions = string_to_array(u.mentions, ','),
+                                  edited_at = date_trunc('milliseconds', now())
                              from u where m.room_id = u.room_id and m.seq = u.seq returning 1),
                 forgotten as (delete from mentions n using u where n.room_id = u.room_id and n.seq = u.seq returning 1)
                 select (select count(*) from edited), (select count(*) from forgotten)""")
-                .execute(Tuple.of(rooms, seqs, texts, mentions, at))
-                .chain(() -> tx.preparedQuery("""
-                        insert into mentions (user_id, room_id, seq)
-                        select distinct n.user_id, u.room_id, u.seq
-                          from unnest($1::text[], $2::int8[], $3::text[]) as u(room_id, seq, mentions)
-                          join messages m on m.room_id = u.room_id and m.seq = u.seq
-                          cross join lateral unnest(string_to_array(u.mentions, ',')) as n(user_id)
-                         where n.user_id <> m.sender_id""")
-                        .execute(Tuple.of(rooms, seqs, mentions)))
+                .execute(Tuple.of(rooms, seqs, texts, mentions))
                 .replaceWithVoid();
+        Uni<Void> mentioned = tx.preparedQuery("""
+                insert into mentions (user_id, room_id, seq)
+                select distinct n.user_id, u.room_id, u.seq
+                  from unnest($1::text[], $2::int8[], $3::text[]) as u(room_id, seq, mentions)
+                  join messages m on m.room_id = u.room_id and m.seq = u.seq
+                  cross join lateral unnest(string_to_array(u.mentions, ',')) as n(user_id)
+                 where n.user_id <> m.sender_id""")
+                .execute(Tuple.of(rooms, seqs, mentions))
+                .replaceWithVoid();
+        return List.of(texted, mentioned);
     }
 
     /** Erases deleted messages: the text and the attachment go, the message stays as a tombstone. */
