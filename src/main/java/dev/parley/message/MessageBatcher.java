@@ -2,10 +2,11 @@ package dev.parley.message;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,7 @@ import dev.parley.problem.UniqueViolation;
  * Group commit, the scheduling part: changes of the room log (sends, edits, deletions, reactions)
  * wait in one queue per instance and leave in batches, one transaction per batch, written by
  * {@link LogWriter}. Up to {@code parley.batch.parallel} batches are in flight at once, each on its
- * own connection, and <b>a room is in at most one of them</b>: a batch takes, in queue order, the
+ * own connection, and <b>a room is in at most one of them</b>: a batch takes, room by room, the
  * waiting changes of every room not in flight (up to {@code max-size}), so one room's changes are
  * written in the order received, while other rooms' batches overlap with it. Whatever arrives for a
  * room in flight forms its next batch, so batch sizes follow the load by themselves. A change for a
@@ -58,8 +59,11 @@ public class MessageBatcher {
     private final int parallel;
     private final DistributionSummary batchSizes;
     private final Counter fallbacks;
-    // Guarded by "this": the waiting changes; the batches in flight: their rooms, number and size.
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    // Guarded by "this": the waiting changes by room, rooms in the order their first waiting change
+    // came; how many of them are of rooms not in flight (could leave now); the batches in flight:
+    // their rooms, their number, how many are large.
+    private final LinkedHashMap<String, ArrayDeque<Pending>> waiting = new LinkedHashMap<>();
+    private int ready;
     private final Set<String> roomsInFlight = new HashSet<>();
     private int inFlight;
     private int largeInFlight;
@@ -82,7 +86,10 @@ public class MessageBatcher {
     public Uni<Object> submit(NewEntry entry) {
         return Uni.createFrom().emitter(emitter -> {
             synchronized (this) {
-                queue.add(new Pending(entry, emitter));
+                waiting.computeIfAbsent(entry.roomId(), room -> new ArrayDeque<>()).add(new Pending(entry, emitter));
+                if (!roomsInFlight.contains(entry.roomId())) {
+                    ready++;
+                }
             }
             drain();
         });
@@ -95,8 +102,9 @@ public class MessageBatcher {
         }
     }
 
-    // The waiting changes of the rooms not in flight, in queue order, as one batch (its rooms now in
-    // flight); null when no slot is free, nothing can go, or the batch should grow first. At most
+    // The waiting changes of the rooms not in flight (each room's in the order received) as one batch,
+    // its rooms now in flight; null when no slot is free, nothing can go, or the batch should grow
+    // first. Constant time when nothing can go, which is most calls under load. At most
     // one large batch (more than SMALL_BATCH changes) is in flight: a large one waits for the
     // large one before it. Beside a large batch one small batch may go (a quiet room's change never
     // waits for a large batch); with no large batch in flight (light load), small ones go in every
@@ -104,39 +112,30 @@ public class MessageBatcher {
     // multiply the statements per change (a batch costs mostly per statement, not per row) and
     // slow every room down.
     private synchronized List<Pending> nextBatch() {
-        if (inFlight >= parallel || queue.isEmpty()) {
+        boolean companionOnly = largeInFlight > 0;
+        if (ready == 0 || inFlight >= parallel || companionOnly && (inFlight > largeInFlight || ready > SMALL_BATCH)) {
             return null;
         }
-        List<Pending> batch = new ArrayList<>();
-        Set<String> taken = new HashSet<>();
-        Set<String> skipped = new HashSet<>();
-        for (Pending p : queue) {
-            if (batch.size() == maxSize) {
-                break;
-            }
-            String room = p.entry().roomId();
-            if (skipped.contains(room)) {
+        List<Pending> batch = new ArrayList<>(Math.min(ready, maxSize));
+        for (Iterator<Map.Entry<String, ArrayDeque<Pending>>> it = waiting.entrySet().iterator();
+                it.hasNext() && batch.size() < maxSize;) {
+            Map.Entry<String, ArrayDeque<Pending>> room = it.next();
+            if (roomsInFlight.contains(room.getKey())) {
                 continue;
             }
-            if (!taken.contains(room)) {
-                if (roomsInFlight.contains(room)) {
-                    skipped.add(room);
-                    continue;
-                }
-                taken.add(room);
+            ArrayDeque<Pending> changes = room.getValue();
+            // the room is in flight now: what stays behind (beyond max-size) waits for this batch too
+            ready -= changes.size();
+            while (!changes.isEmpty() && batch.size() < maxSize) {
+                batch.add(changes.poll());
             }
-            batch.add(p);
+            roomsInFlight.add(room.getKey());
+            if (changes.isEmpty()) {
+                it.remove();
+            }
         }
-        boolean large = batch.size() > SMALL_BATCH;
-        if (batch.isEmpty() || large && largeInFlight > 0 || !large && largeInFlight > 0 && inFlight > largeInFlight) {
-            return null;
-        }
-        Set<Pending> leaving = Collections.newSetFromMap(new IdentityHashMap<>());
-        leaving.addAll(batch);
-        queue.removeIf(leaving::contains);
-        roomsInFlight.addAll(taken);
         inFlight++;
-        if (large) {
+        if (batch.size() > SMALL_BATCH) {
             largeInFlight++;
         }
         return batch;
@@ -149,7 +148,11 @@ public class MessageBatcher {
                 largeInFlight--;
             }
             for (Pending p : batch) {
-                roomsInFlight.remove(p.entry().roomId());
+                String room = p.entry().roomId();
+                if (roomsInFlight.remove(room)) {
+                    ArrayDeque<Pending> left = waiting.get(room);
+                    ready += left == null ? 0 : left.size();
+                }
             }
         }
         drain();
