@@ -56,7 +56,7 @@ public interface ParleyConfig {
          * Most batches in flight at once, each on its own database connection; a room is in one
          * at a time. At most the pool size ({@code parley.db.pool-size}) less what reads need.
          */
-        @WithDefault("4")
+        @WithDefault("2")
         int parallel();
     }
 

@@ -5,8 +5,10 @@ import jakarta.inject.Named;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.parley.wire.FrameJson;
 
 /**
  * Where room events leave the services that cause them. Each event is serialised once, into the
@@ -53,10 +55,12 @@ public class RoomEventPublisher {
         return new RoomEvent(instanceId, seq, type, subject, frame(type, payload));
     }
 
-    /** {@code {"type":…}} followed by the payload's fields: the frame of a server-pushed event. */
+    /** {@code {"type":…}} followed by the payload's fields: the frame of a server-pushed event, in one pass. */
     public String frame(EventType type, Object payload) {
-        ObjectNode frame = mapper.createObjectNode().put("type", type.wire());
-        frame.setAll((ObjectNode) mapper.valueToTree(payload));
-        return frame.toString();
+        try {
+            return FrameJson.join("{\"type\":\"" + type.wire() + "\"", mapper.writeValueAsString(payload));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a " + type.wire() + " event", e);
+        }
     }
 }

@@ -34,6 +34,18 @@ public class FrameCodec {
     }
 
     public ClientFrame read(String raw) {
+        // The common case, a good frame, in one pass; any fault is named by the checks below.
+        if (!overLimit(raw)) {
+            try {
+                return mapper.readValue(raw, ClientFrame.class);
+            } catch (JsonProcessingException e) {
+                // read again step by step, to answer with the field at fault (and the request id)
+            }
+        }
+        return readStepByStep(raw);
+    }
+
+    private ClientFrame readStepByStep(String raw) {
         JsonNode tree;
         try {
             // Frames up to 1 MiB reach this point (larger ones close the socket): parsing one is cheap,

@@ -2,11 +2,12 @@ package dev.parley.realtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.problem.ErrorCode;
+import dev.parley.wire.FrameJson;
 
 /**
  * Writes the server's answers: {@code ok} with a {@link ServerFrame} payload, {@code error} and
@@ -21,14 +22,17 @@ public class ServerFrames {
         this.mapper = mapper;
     }
 
-    /** {@code {"type":"ok","id":…}} followed by the fields of {@code payload} (a record), if any. */
+    /**
+     * {@code {"type":"ok","id":…}} followed by the fields of {@code payload} (a record), if any;
+     * serialized in one pass (every send is answered with one, so no tree in between).
+     */
     public String ok(String id, Object payload) {
-        ObjectNode frame = mapper.createObjectNode().put("type", "ok").put("id", id);
-        if (payload != null) {
-            JsonNode fields = mapper.valueToTree(payload);
-            frame.setAll((ObjectNode) fields);
+        try {
+            String head = "{\"type\":\"ok\",\"id\":" + mapper.writeValueAsString(id);
+            return payload == null ? head + "}" : FrameJson.join(head, mapper.writeValueAsString(payload));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize an ok of " + payload.getClass().getSimpleName(), e);
         }
-        return frame.toString();
     }
 
     public String error(String id, ErrorCode code, String message) {

@@ -196,6 +196,7 @@ public final class Bench {
         CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 
         List<BenchConnection> senders = open(ws, tokens, senderCount);
+        LatencyRecorder ackLatency = new LatencyRecorder();
         AtomicLong acked = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicInteger outstanding = new AtomicInteger();
@@ -217,11 +218,13 @@ public final class Bench {
                 String text = (measured ? "t=" : "w=") + System.nanoTime();
                 String requestId = "f" + n;
                 outstanding.incrementAndGet();
+                long sentAt = System.nanoTime();
                 sender.request(requestId, "{\"type\":\"send\",\"id\":\"" + requestId + "\",\"room\":\"" + room
                         + "\",\"text\":\"" + text + "\"}", answer -> {
                             outstanding.decrementAndGet();
                             if (measured) {
                                 if (BenchConnection.isOk(answer)) {
+                                    ackLatency.record((System.nanoTime() - sentAt) / 1000);
                                     acked.incrementAndGet();
                                 } else {
                                     errors.incrementAndGet();
@@ -258,6 +261,9 @@ public final class Bench {
         r.put("e2eP95Ms", s.p95());
         r.put("e2eP99Ms", s.p99());
         r.put("e2eMaxMs", s.max());
+        LatencyRecorder.Summary a = ackLatency.summary();
+        r.put("ackP50Ms", a.p50());
+        r.put("ackP99Ms", a.p99());
         return r;
     }
 
