@@ -178,7 +178,9 @@ public class LogWriter {
         void authorize(List<RoomAccess> found) {
             for (int i = 0; i < entries.size(); i++) {
                 try {
-                    joins[i] = found.get(i).requireTakePart();
+                    // a muted member may still delete their own messages; sends, edits and reactions speak
+                    joins[i] = entries.get(i) instanceof NewEntry.Delete ? found.get(i).requireTakePart()
+                            : found.get(i).requireSpeak();
                     access[i] = found.get(i);
                 } catch (ParleyException refused) {
                     outcomes[i] = refused;

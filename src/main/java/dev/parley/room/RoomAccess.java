@@ -4,14 +4,15 @@ import dev.parley.problem.ParleyException;
 
 /**
  * The one decision on what a user may do in a room, made from the facts read together with it: the
- * room's visibility (null: there is no such room) and the user's role (null: not a member). Every
- * path that reads, writes, subscribes or manages members asks here, whatever query found the facts.
+ * room's visibility (null: there is no such room), the user's role (null: not a member) and whether
+ * a ban or a mute of the user is in force there. Every path that reads, writes, subscribes or
+ * manages members asks here, whatever query found the facts.
  */
-public record RoomAccess(String roomId, String visibility, Role role) {
+public record RoomAccess(String roomId, String visibility, Role role, boolean banned, boolean muted) {
 
     /** The facts for a room that does not exist. */
     public static RoomAccess noSuchRoom(String roomId) {
-        return new RoomAccess(roomId, null, null);
+        return new RoomAccess(roomId, null, null, false, false);
     }
 
     public boolean exists() {
@@ -30,15 +31,18 @@ public record RoomAccess(String roomId, String visibility, Role role) {
         return role != null;
     }
 
-    /** Public rooms are readable by every user; private rooms by members only. */
+    /** Public rooms are readable by every user not banned from them; private rooms by members only. */
     public boolean canRead() {
-        return exists() && (isPublic() || isMember());
+        return exists() && !banned && (isPublic() || isMember());
     }
 
     /** Refuses a reader who may not see the room: history, the room itself, live events. */
     public void requireRead() {
         if (!exists()) {
             throw ParleyException.notFound("no such room");
+        }
+        if (banned) {
+            throw ParleyException.forbidden("banned from this room");
         }
         if (!canRead()) {
             throw ParleyException.forbidden("not a member of this private room");
@@ -52,6 +56,37 @@ public record RoomAccess(String roomId, String visibility, Role role) {
     public boolean requireTakePart() {
         requireRead();
         return !isMember();
+    }
+
+    /**
+     * Refuses a change that speaks in the room (a send, an edit, a reaction) from someone who may not
+     * take part or is muted; returns true when it makes the user a member, as {@link #requireTakePart}.
+     */
+    public boolean requireSpeak() {
+        boolean joins = requireTakePart();
+        if (muted) {
+            throw ParleyException.forbidden("muted in this room");
+        }
+        return joins;
+    }
+
+    /**
+     * Refuses a ban or a mute the caller may not give or lift: owners and admins moderate, nobody
+     * the owner, and only the owner an admin. {@code target} is the user's role now (null: not a
+     * member, e.g. someone kept out of a public room before they join).
+     */
+    public void requireModerate(Role target) {
+        requireNotDirect();
+        requireMember();
+        if (!role.canManageMembers()) {
+            throw ParleyException.forbidden("only the owner or an admin bans or mutes");
+        }
+        if (target == Role.OWNER) {
+            throw ParleyException.forbidden("the owner cannot be banned or muted");
+        }
+        if (target == Role.ADMIN && role != Role.OWNER) {
+            throw ParleyException.forbidden("only the owner bans or mutes an admin");
+        }
     }
 
     /** Whether {@code user} may delete a message of {@code author}: their own, or anyone's as owner or admin. */

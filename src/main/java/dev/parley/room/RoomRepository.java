@@ -1,5 +1,6 @@
 package dev.parley.room;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,15 +58,27 @@ public class RoomRepository {
               left join read_markers rm on rm.room_id = r.id and rm.user_id = $1
             """ + UNREAD;
 
+    /** Whether a sanction of {@code kind} of the user in the room is in force (sanctions, V5). */
+    private static String inForce(String kind, String room, String user) {
+        return "exists (select 1 from sanctions s where s.room_id = " + room + " and s.user_id = " + user + " and s.kind = '"
+                + kind + "' and (s.until is null or s.until > now()))";
+    }
+
+    private static RoomAccess access(String roomId, Row row, int first) {
+        return new RoomAccess(roomId, row.getString(first), Role.of(row.getString(first + 1)), row.getBoolean(first + 2),
+                row.getBoolean(first + 3));
+    }
+
     private final Pool pool;
 
     public RoomRepository(Pool pool) {
         this.pool = pool;
     }
 
-    /** Public rooms and the caller's private and direct rooms, oldest first. */
+    /** Public rooms the caller is not banned from and the caller's private and direct rooms, oldest first. */
     public Uni<List<RoomView>> visibleTo(String userId) {
-        return pool.preparedQuery(VIEW_COLUMNS + " where r.visibility = 'public' or m.role is not null order by r.created_at, r.id")
+        return pool.preparedQuery(VIEW_COLUMNS + " where (r.visibility = 'public' and not " + inForce(Sanction.BAN, "r.id", "$1")
+                + ") or m.role is not null order by r.created_at, r.id")
                 .execute(Tuple.of(userId))
                 .map(rows -> {
                     List<RoomView> views = new ArrayList<>();
@@ -84,20 +97,20 @@ public class RoomRepository {
     }
 
     public Uni<RoomAccess> access(String userId, String roomId) {
-        return pool.preparedQuery("""
-                select r.visibility, m.role from rooms r
-                  left join memberships m on m.room_id = r.id and m.user_id = $2
-                 where r.id = $1""")
+        return pool.preparedQuery("select r.visibility, m.role, " + inForce(Sanction.BAN, "r.id", "$2") + ", "
+                + inForce(Sanction.MUTE, "r.id", "$2") + """
+                         from rooms r
+                         left join memberships m on m.room_id = r.id and m.user_id = $2
+                        where r.id = $1""")
                 .execute(Tuple.of(roomId, userId))
-                .map(rows -> rows.iterator().hasNext()
-                        ? new RoomAccess(roomId, rows.iterator().next().getString(0), Role.of(rows.iterator().next().getString(1)))
-                        : RoomAccess.noSuchRoom(roomId));
+                .map(rows -> rows.iterator().hasNext() ? access(roomId, rows.iterator().next(), 0) : RoomAccess.noSuchRoom(roomId));
     }
 
     /** The caller's access to the room, its newest seq and the caller's unread counts, in one round trip. */
     public Uni<RoomSnapshot> snapshot(String userId, String roomId) {
-        return pool.preparedQuery("""
-                select r.visibility, m.role, r.last_seq, coalesce(rm.seq, 0), coalesce(u.unread, 0), coalesce(u.mentions, 0)
+        return pool.preparedQuery("select r.visibility, m.role, " + inForce(Sanction.BAN, "r.id", "$1") + ", "
+                + inForce(Sanction.MUTE, "r.id", "$1") + """
+                , r.last_seq, coalesce(rm.seq, 0), coalesce(u.unread, 0), coalesce(u.mentions, 0)
                   from rooms r
                   left join memberships m on m.room_id = r.id and m.user_id = $1
                   left join read_markers rm on rm.room_id = r.id and rm.user_id = $1
@@ -108,8 +121,7 @@ public class RoomRepository {
                         return new RoomSnapshot(RoomAccess.noSuchRoom(roomId), 0, 0, 0, 0);
                     }
                     Row row = rows.iterator().next();
-                    return new RoomSnapshot(new RoomAccess(roomId, row.getString(0), Role.of(row.getString(1))),
-                            row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5));
+                    return new RoomSnapshot(access(roomId, row, 0), row.getLong(4), row.getLong(5), row.getLong(6), row.getLong(7));
                 });
     }
 
@@ -151,8 +163,9 @@ public class RoomRepository {
 
     /** The access facts of each (room, user) pair, in the order given, in one statement. */
     public Uni<List<RoomAccess>> accessAll(SqlClient client, String[] roomIds, String[] userIds) {
-        return client.preparedQuery("""
-                select p.room_id, r.visibility, m.role
+        return client.preparedQuery("select p.room_id, r.visibility, m.role, " + inForce(Sanction.BAN, "p.room_id", "p.user_id")
+                + ", " + inForce(Sanction.MUTE, "p.room_id", "p.user_id") + """
+
                   from unnest($1::text[], $2::text[]) with ordinality as p(room_id, user_id, ord)
                   left join rooms r on r.id = p.room_id
                   left join memberships m on m.room_id = p.room_id and m.user_id = p.user_id
@@ -161,7 +174,7 @@ public class RoomRepository {
                 .map(rows -> {
                     List<RoomAccess> access = new ArrayList<>(roomIds.length);
                     for (Row row : rows) {
-                        access.add(new RoomAccess(row.getString(0), row.getString(1), Role.of(row.getString(2))));
+                        access.add(access(row.getString(0), row, 1));
                     }
                     return access;
                 });
@@ -214,6 +227,30 @@ public class RoomRepository {
                                 row.getString(2), User.KIND_BOT.equals(row.getString(3))), row.getString(4)));
                     }
                     return members;
+                });
+    }
+
+    /** The bans (or mutes) of the room in force now, the newest first. */
+    public Uni<List<RoomRequests.SanctionView>> sanctions(String roomId, String kind) {
+        return pool.preparedQuery("""
+                select u.id, u.username, coalesce(u.display_name, u.username), u.kind, s.reason, s.until,
+                       b.username, s.created_at
+                  from sanctions s join users u on u.id = s.user_id
+                  left join users b on b.id = s.created_by
+                 where s.room_id = $1 and s.kind = $2 and (s.until is null or s.until > now())
+                 order by s.created_at desc, u.username collate "C" limit 1000""")
+                .execute(Tuple.of(roomId, kind))
+                .map(rows -> {
+                    List<RoomRequests.SanctionView> found = new ArrayList<>();
+                    for (Row row : rows) {
+                        UserView user = new UserView(row.getString(0), row.getString(1), row.getString(2),
+                                User.KIND_BOT.equals(row.getString(3)));
+                        OffsetDateTime until = row.getOffsetDateTime(5);
+                        found.add(new RoomRequests.SanctionView(roomId, user, kind, row.getString(4),
+                                until == null ? null : WireTime.format(until), row.getString(6),
+                                WireTime.format(row.getOffsetDateTime(7))));
+                    }
+                    return found;
                 });
     }
 

@@ -1,5 +1,7 @@
 package dev.parley.room;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -23,5 +25,17 @@ public final class RoomRequests {
     }
 
     public record MemberView(String room, UserView user, String role) {
+    }
+
+    /** A ban or a mute: {@code minutes} absent for a ban that lasts until lifted (a mute always ends). */
+    public record Sanctioning(@NotBlank String username, @Size(max = 500) String reason,
+            @Min(1) @Max(RoomRequests.MAX_MINUTES) Integer minutes) {
+    }
+
+    /** The longest ban or mute with an end: a year. */
+    public static final int MAX_MINUTES = 366 * 24 * 60;
+
+    /** A ban or mute in force: {@code until} null for a ban without an end; {@code by} who gave it. */
+    public record SanctionView(String room, UserView user, String kind, String reason, String until, String by, String createdAt) {
     }
 }

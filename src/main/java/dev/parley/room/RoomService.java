@@ -80,12 +80,9 @@ public class RoomService {
     }
 
     public Uni<RoomView> get(UserView caller, String roomId) {
-        return rooms.view(caller.id(), roomId).map(view -> {
-            RoomAccess access = view == null ? RoomAccess.noSuchRoom(roomId)
-                    : new RoomAccess(roomId, view.visibility(), Role.of(view.role()));
-            access.requireRead();
-            return view;
-        });
+        return rooms.access(caller.id(), roomId).invoke(RoomAccess::requireRead)
+                .chain(() -> rooms.view(caller.id(), roomId))
+                .onItem().ifNull().failWith(() -> ParleyException.notFound("no such room"));
     }
 
     /** A page of the members of a room the caller may read, with their roles, by username after {@code after}. */
@@ -118,7 +115,12 @@ public class RoomService {
                         throw ParleyException.notFound("no such user");
                     }
                     UserView invited = UserView.of(user);
-                    return Membership.<Membership>findById(new Membership.Key(roomId, user.id)).chain(existing -> {
+                    return Sanction.inForce(roomId, user.id).chain(sanctions -> {
+                        if (sanctions.banned()) {
+                            throw ParleyException.conflict("the user is banned from this room; lift the ban first");
+                        }
+                        return Membership.<Membership>findById(new Membership.Key(roomId, user.id));
+                    }).chain(existing -> {
                         access.requireGrant(existing == null ? null : Role.of(existing.role), wanted);
                         if (existing != null) {
                             if (wanted != null) {
@@ -206,18 +208,24 @@ public class RoomService {
         return rooms.lastSeqs(roomIds);
     }
 
-    // Inside the caller's transaction: the room's row is locked before the caller's role is read.
-    private static Uni<RoomAccess> lockedAccess(UserView caller, String roomId) {
+    /**
+     * Inside the caller's transaction: the room's row is locked before the caller's role and
+     * sanctions are read, so that they hold until the commit (every change of membership, sanction
+     * or the log takes the same lock).
+     */
+    static Uni<RoomAccess> lockedAccess(UserView caller, String roomId) {
         return Room.<Room>findById(roomId, LockModeType.PESSIMISTIC_WRITE).chain(room -> {
             if (room == null) {
                 return Uni.createFrom().item(RoomAccess.noSuchRoom(roomId));
             }
             return Membership.<Membership>findById(new Membership.Key(roomId, caller.id()))
-                    .map(m -> new RoomAccess(roomId, room.visibility, m == null ? null : Role.of(m.role)));
+                    .chain(m -> Sanction.inForce(roomId, caller.id())
+                            .map(s -> new RoomAccess(roomId, room.visibility, m == null ? null : Role.of(m.role), s.banned(),
+                                    s.muted())));
         });
     }
 
-    private static Membership membership(String roomId, String userId, Role role) {
+    static Membership membership(String roomId, String userId, Role role) {
         Membership m = new Membership();
         m.roomId = roomId;
         m.userId = userId;
