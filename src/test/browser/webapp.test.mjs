@@ -141,6 +141,58 @@ test('two people chat: messages both ways, reactions, replies, edits, deletions,
   }
 });
 
+test('search jumps to a message in its room; the owner mutes, unmutes and bans from the members list', { timeout: 180_000 }, async () => {
+  const alice = await signUp('alice');
+  const bob = await signUp('bob');
+  const room = `plaza-${Date.now()}`;
+  await alice.page.getByLabel('New room', { exact: true }).fill(room);
+  await alice.page.getByRole('button', { name: 'Create', exact: true }).click();
+  await alice.page.locator('#room-title', { hasText: room }).waitFor();
+  const word = `needle${Math.random().toString(36).slice(2, 8)}`;
+  await say(alice.page, `the ${word} is here`);
+  for (let i = 0; i < 120; i++) await say(alice.page, `filler ${i}`); // the found message is pages back
+  await alice.page.locator('#messages .text', { hasText: /^filler 119$/ }).waitFor();
+
+  // bob searches, and the result opens the room scrolled to the message
+  await bob.page.reload();
+  await bob.page.getByLabel('Search messages', { exact: true }).fill(word);
+  await bob.page.getByRole('button', { name: 'Search', exact: true }).click();
+  await bob.page.locator('#search-results .result', { hasText: `the ${word} is here` }).click();
+  await bob.page.locator('#room-title', { hasText: room }).waitFor();
+  await bob.page.locator('#messages li.message.found', { hasText: word }).waitFor();
+  assert.equal(await bob.page.locator('#messages li.found').evaluate((li) => li === document.activeElement), true);
+  if (shots) await bob.page.screenshot({ path: `${shots}/search.png` });
+
+  // alice (the owner) mutes bob: his send fails; unmuted, it goes
+  const bobInList = alice.page.locator('#members li', { hasText: bob.username });
+  await bobInList.getByRole('button', { name: 'Mute 10 min', exact: true }).click();
+  await alice.page.locator('#status', { hasText: 'Muted' }).waitFor();
+  await bobInList.getByText('muted').waitFor();
+  await say(bob.page, 'can you hear me');
+  await bob.page.locator('#messages li.pending.failed', { hasText: 'can you hear me' }).waitFor();
+  await bob.page.locator('#messages li.pending', { hasText: 'muted in this room' }).waitFor();
+  await bobInList.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await alice.page.locator('#status', { hasText: 'Unmuted' }).waitFor();
+  await say(bob.page, 'back again');
+  await alice.page.locator('#messages .text', { hasText: 'back again' }).waitFor();
+
+  // banned: bob's page leaves the room and no longer lists it; alice can lift the ban
+  if (shots) await alice.page.screenshot({ path: `${shots}/moderation.png` });
+  await bobInList.getByRole('button', { name: 'Ban', exact: true }).click();
+  await bob.page.locator('#status', { hasText: `You were banned from ${room}` }).waitFor();
+  await bob.page.locator('#room-title', { hasText: 'Pick a room' }).waitFor();
+  await until(async () => (await bob.page.locator('#room-list button', { hasText: room }).count()) === 0, 15_000, 'room unlisted');
+  await alice.page.locator('#banned li', { hasText: bob.username }).getByRole('button', { name: 'Lift ban', exact: true }).click();
+  await alice.page.locator('#status', { hasText: 'Lifted the ban' }).waitFor();
+  await bob.page.reload();
+  await openRoom(bob.page, room);
+
+  for (const who of [alice, bob]) {
+    assert.deepEqual(who.errors.filter((e) => !/WebSocket|Failed to load resource/.test(e)), []);
+    await who.context.close();
+  }
+});
+
 test('the page refuses inline scripts (CSP) and signs in with a wrong password as an error', { timeout: 60_000 }, async () => {
   const context = await browser.newContext({ baseURL: base });
   const page = await context.newPage();

@@ -195,3 +195,32 @@ test('older messages page in from history', { timeout: 90_000 }, async () => {
     a.close();
   }
 });
+
+test('a ban ends the banned client\'s room with ended {reason: banned}; the others see member.left', { timeout: 90_000 }, async () => {
+  const alice = await account('alice');
+  const bob = await account('bob');
+  const roomId = await createRoom(await alice.me.token());
+  const a = client(alice);
+  const b = client(bob);
+  await a.connect();
+  await b.connect();
+  try {
+    const roomA = await a.subscribe(roomId);
+    const roomB = await b.subscribe(roomId);
+    const ended = new Promise((resolve) => roomB.on('ended', resolve));
+    const seen = new Promise((resolve) => roomA.on('member', (e) => { if (e.type === 'member.left') resolve(e); }));
+    const banned = await fetch(`${base}/api/rooms/${roomId}/bans`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await alice.me.token()}` },
+      body: JSON.stringify({ username: bob.username, reason: 'test' }),
+    });
+    assert.equal(banned.status, 204);
+    assert.deepEqual(await ended, { reason: 'banned' });
+    const left = await seen;
+    assert.equal(left.user.id, bob.id);
+    assert.equal(left.reason, 'banned');
+    await assert.rejects(b.subscribe(roomId), (e) => e instanceof ParleyError && e.code === 'forbidden');
+  } finally {
+    a.close();
+    b.close();
+  }
+});

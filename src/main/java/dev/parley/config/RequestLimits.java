@@ -18,6 +18,9 @@ public class RequestLimits {
     private static final int DEFAULT_HISTORY_PAGE = 50;
     private static final int DEFAULT_MEMBER_PAGE = 100;
     public static final int MEMBER_PAGE_MAX = 500;
+    private static final int DEFAULT_SEARCH_PAGE = 20;
+    public static final int SEARCH_PAGE_MAX = 100;
+    public static final int SEARCH_QUERY_MAX = 200;
     private static final int MAX_EMOJI_CODE_POINTS = 8;
 
     private final ParleyConfig.Limits config;
@@ -59,6 +62,28 @@ public class RequestLimits {
             throw ParleyException.badRequest("limit must be at least 1");
         }
         return Math.min(limit, MEMBER_PAGE_MAX);
+    }
+
+    /** The search page size for a requested {@code limit}: 20 when none is given, at most {@value #SEARCH_PAGE_MAX}. */
+    public int searchPage(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_SEARCH_PAGE;
+        }
+        if (limit < 1) {
+            throw ParleyException.badRequest("limit must be at least 1");
+        }
+        return Math.min(limit, SEARCH_PAGE_MAX);
+    }
+
+    /** A search query: not blank, at most {@value #SEARCH_QUERY_MAX} characters. */
+    public String requireSearchQuery(String q) {
+        if (q == null || q.isBlank()) {
+            throw ParleyException.badRequest("q must not be empty");
+        }
+        if (q.length() > SEARCH_QUERY_MAX) {
+            throw ParleyException.tooLarge("q exceeds " + SEARCH_QUERY_MAX + " characters");
+        }
+        return q.strip();
     }
 
     /**

@@ -327,6 +327,21 @@ public class MessageRepository {
                 + " order by m.seq asc limit $2", Tuple.of(roomId, limit + 1, after, replyTo));
     }
 
+    /**
+     * The newest {@code limit + 1} messages of the rooms whose current text matches the web-search
+     * style query (words, "phrases", -exclusions, or), deleted ones never; newest first, after the
+     * message at ({@code afterRoom}, {@code afterSeq}) when given (the previous page's last one).
+     */
+    public Uni<List<MessageView>> search(SqlClient client, String[] roomIds, String query, String afterRoom, Long afterSeq,
+            int limit) {
+        return views(client, SELECT + """
+                 where m.room_id = any($1) and m.search @@ websearch_to_tsquery('simple', $2) and not m.deleted
+                   and ($3::text is null or (m.created_at, m.room_id, m.seq)
+                        < (select c.created_at, c.room_id, c.seq from messages c where c.room_id = $3 and c.seq = $4))
+                 order by m.created_at desc, m.room_id desc, m.seq desc limit $5""",
+                Tuple.of(roomIds, query, afterRoom, afterSeq, limit + 1));
+    }
+
     /** Whether the room has a message at {@code seq}. */
     public Uni<Boolean> exists(SqlClient client, String roomId, long seq) {
         return client.preparedQuery("select 1 from messages where room_id = $1 and seq = $2")

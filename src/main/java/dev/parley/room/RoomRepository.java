@@ -75,10 +75,17 @@ public class RoomRepository {
         this.pool = pool;
     }
 
+    /**
+     * The rooms (r, with m the user's membership) user $1 may read, as {@link RoomAccess#canRead}
+     * decides for one: public ones they are not banned from, and those they are a member of (a ban
+     * ends the membership).
+     */
+    private static final String READABLE = "(r.visibility = 'public' and not " + inForce(Sanction.BAN, "r.id", "$1")
+            + ") or m.role is not null";
+
     /** Public rooms the caller is not banned from and the caller's private and direct rooms, oldest first. */
     public Uni<List<RoomView>> visibleTo(String userId) {
-        return pool.preparedQuery(VIEW_COLUMNS + " where (r.visibility = 'public' and not " + inForce(Sanction.BAN, "r.id", "$1")
-                + ") or m.role is not null order by r.created_at, r.id")
+        return pool.preparedQuery(VIEW_COLUMNS + " where " + READABLE + " order by r.created_at, r.id")
                 .execute(Tuple.of(userId))
                 .map(rows -> {
                     List<RoomView> views = new ArrayList<>();
@@ -86,6 +93,19 @@ public class RoomRepository {
                         views.add(view(row));
                     }
                     return views;
+                });
+    }
+
+    /** The ids of the rooms the user may read. */
+    public Uni<String[]> readableIds(String userId) {
+        return pool.preparedQuery("select r.id from rooms r left join memberships m on m.room_id = r.id and m.user_id = $1 where "
+                + READABLE).execute(Tuple.of(userId)).map(rows -> {
+                    String[] ids = new String[rows.size()];
+                    int i = 0;
+                    for (Row row : rows) {
+                        ids[i++] = row.getString(0);
+                    }
+                    return ids;
                 });
     }
 

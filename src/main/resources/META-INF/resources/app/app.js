@@ -142,9 +142,16 @@ async function openRoom(view) {
   $('replying').hidden = true;
   try {
     const room = await client.subscribe(view.id);
-    current = { view, room, members: [], memberPages: 1, asked: new Set(), off: [] };
+    current = { view, room, members: [], memberPages: 1, asked: new Set(), muted: new Map(), banned: [], off: [] };
     current.off.push(room.on('change', () => render()));
     current.off.push(room.on('typing', ({ user }) => showTyping(user)));
+    current.off.push(room.on('member', () => loadMembers()));
+    current.off.push(room.on('ended', ({ reason }) => {
+      if (current?.room !== room) return;
+      status(reason === 'banned' ? `You were banned from ${view.name}` : reason === 'removed' ? `You were removed from ${view.name}`
+        : reason === 'deleted' ? `${view.name} was deleted` : `You left ${view.name}`);
+      leftRoom();
+    }));
     $('room-title').textContent = view.name;
     $('room-actions').hidden = false;
     $('delete-room').hidden = view.role !== 'owner';
@@ -195,6 +202,13 @@ async function loadMembers() {
       more = got.length === MEMBER_PAGE;
       if (!more) break;
     }
+    if (moderator(view)) {
+      const [mutes, bans] = await Promise.all([api('GET', `/api/rooms/${view.id}/mutes`), api('GET', `/api/rooms/${view.id}/bans`)]);
+      if (current?.view.id === view.id) {
+        current.muted = new Map(mutes.map((m) => [m.user.id, m]));
+        current.banned = bans;
+      }
+    }
   } catch {
     return; // the list stays as it was; the next presence change asks again
   }
@@ -215,10 +229,42 @@ function renderMembers() {
   const sorted = [...members].sort((a, b) => Number(room.online.has(b.user.id)) - Number(room.online.has(a.user.id)));
   $('members').replaceChildren(...sorted.map((m) => {
     const online = room.online.has(m.user.id);
-    return el('li', { class: online ? 'online' : 'offline' }, m.user.name,
+    const muted = current.muted.get(m.user.id);
+    return el('li', { class: online ? 'online' : 'offline', 'data-user': m.user.username }, m.user.name,
       el('span', { class: 'visually-hidden' }, online ? ' (online)' : ' (offline)'),
-      m.role !== 'member' ? el('span', { class: 'meta' }, ` ${m.role}`) : null);
+      m.role !== 'member' ? el('span', { class: 'meta' }, ` ${m.role}`) : null,
+      muted ? el('span', { class: 'meta' }, ' muted') : null,
+      mayModerate(m) ? el('span', { class: 'moderation' },
+        muted ? el('button', { type: 'button', class: 'small secondary', onclick: () => moderate('DELETE', 'mutes', m.user, `Unmuted ${m.user.name}`) }, 'Unmute')
+          : el('button', { type: 'button', class: 'small secondary', onclick: () => moderate('POST', 'mutes', m.user, `Muted ${m.user.name} for 10 minutes`, { minutes: 10 }) }, 'Mute 10 min'),
+        el('button', { type: 'button', class: 'small danger', onclick: () => {
+          if (confirm(`Ban ${m.user.name} from this room?`)) moderate('POST', 'bans', m.user, `Banned ${m.user.name}`, {});
+        } }, 'Ban')) : null);
   }));
+  $('banned').replaceChildren(...current.banned.map((b) => el('li', { 'data-user': b.user.username }, b.user.name,
+    el('span', { class: 'meta' }, b.until ? ` until ${new Date(b.until).toLocaleString()}` : ''),
+    el('button', { type: 'button', class: 'small secondary', onclick: () => moderate('DELETE', 'bans', b.user, `Lifted the ban of ${b.user.name}`) }, 'Lift ban'))));
+  $('banned-title').hidden = current.banned.length === 0;
+}
+
+// Owners and admins moderate a room, except a direct one; nobody the owner, and only the owner an admin.
+function moderator(view) {
+  return (view.role === 'owner' || view.role === 'admin') && view.visibility !== 'direct';
+}
+
+function mayModerate(member) {
+  const { view } = current;
+  return moderator(view) && member.user.id !== me.id && member.role !== 'owner' && (member.role !== 'admin' || view.role === 'owner');
+}
+
+async function moderate(method, kind, user, done, body) {
+  try {
+    const path = `/api/rooms/${current.view.id}/${kind}`;
+    await (method === 'POST' ? api('POST', path, { username: user.username, ...body })
+      : api('DELETE', `${path}/${encodeURIComponent(user.username)}`));
+    status(done);
+    await loadMembers();
+  } catch (error) { fail(error); }
 }
 
 function messageItem(m) {
@@ -415,9 +461,59 @@ function leftRoom() {
   $('composer').hidden = true;
   $('messages').replaceChildren();
   $('members').replaceChildren();
+  $('banned').replaceChildren();
+  $('banned-title').hidden = true;
   $('more-members').hidden = true;
   loadRooms();
 }
+
+// --- search -------------------------------------------------------------------------------------
+
+let search = null; // {q, next}
+
+async function runSearch(more = false) {
+  const q = more ? search.q : $('search-q').value.trim();
+  if (!q) return;
+  try {
+    const before = more && search.next ? `&before=${encodeURIComponent(search.next)}` : '';
+    const page = await api('GET', `/api/search?q=${encodeURIComponent(q)}&limit=20${before}`);
+    search = { q, next: page.next };
+    const items = page.results.map(({ room, message }) => {
+      const name = rooms.find((r) => r.id === room)?.name ?? 'a room';
+      return el('li', {}, el('button', { type: 'button', class: 'result', onclick: () => jumpTo(room, message.seq) },
+        el('span', { class: 'meta' }, `${name} · ${message.user.name} · ${new Date(message.ts).toLocaleString()}`),
+        el('span', { class: 'text' }, message.text)));
+    });
+    if (more) $('search-results').append(...items);
+    else $('search-results').replaceChildren(...items);
+    if (!more && items.length === 0) $('search-results').replaceChildren(el('li', { class: 'meta' }, 'Nothing found'));
+    $('search-results').hidden = false;
+    $('more-results').hidden = !page.hasMore;
+  } catch (error) { fail(error); }
+}
+
+// Opens the result's room and pages back until its message is shown, then points at it.
+async function jumpTo(roomId, seq) {
+  if (current?.view.id !== roomId) {
+    const view = rooms.find((r) => r.id === roomId);
+    if (!view) return status('That room is not in your list');
+    await openRoom(view);
+  }
+  if (current?.view.id !== roomId) return;
+  const { room } = current;
+  while (!room.messages.has(seq) && room.hasOlder) await room.loadOlder(100);
+  render();
+  const item = $('messages').querySelector(`li[data-seq="${seq}"]`);
+  if (!item) return status('That message is no longer there');
+  $('messages').querySelectorAll('li.found').forEach((li) => li.classList.remove('found'));
+  item.classList.add('found');
+  item.setAttribute('tabindex', '-1');
+  item.scrollIntoView({ block: 'center' });
+  item.focus();
+}
+
+$('search').addEventListener('submit', (e) => { e.preventDefault(); runSearch(); });
+$('more-results').addEventListener('click', () => runSearch(true));
 
 boot().catch((error) => {
   $('signin').hidden = false;

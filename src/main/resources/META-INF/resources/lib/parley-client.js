@@ -202,6 +202,14 @@ export class Room extends Emitter {
     } else if (event.type === 'read') {
       this.emit('read', { user: event.user, seq: event.seq });
       return;
+    } else if (event.type === 'member.joined' || event.type === 'member.left') {
+      this.emit('member', { type: event.type, user: event.user, reason: event.reason });
+      // the caller's own subscription ends with it (left, removed or banned): the server stops sending
+      if (event.type === 'member.left' && event.user?.id === this.client.userId) this.emit('ended', { reason: event.reason });
+      return;
+    } else if (event.type === 'room.deleted') {
+      this.emit('ended', { reason: 'deleted' });
+      return;
     } else {
       return;
     }

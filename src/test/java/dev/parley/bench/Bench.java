@@ -29,8 +29,8 @@ import io.vertx.core.http.WebSocketClientOptions;
  *     -Dexec.args="ingest --connections 10 --window 10 --rooms 10 --duration 20"
  * </pre>
  *
- * Scenarios: {@code ingest}, {@code fanout} (with {@code --recv-url} for the two-instance variant)
- * and {@code connections}. Each prints a summary and appends one JSON line to {@code --out}.
+ * Scenarios: {@code ingest}, {@code fanout} (with {@code --recv-url} for the two-instance variant),
+ * {@code connections} and {@code search} ({@link SearchBench}). Each prints a summary and appends one JSON line to {@code --out}.
  */
 public final class Bench {
 
@@ -55,7 +55,7 @@ public final class Bench {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: Bench ingest|fanout|connections [--key value]...");
+            System.err.println("usage: Bench ingest|fanout|connections|search [--key value]...");
             System.exit(2);
         }
         Map<String, String> args = new LinkedHashMap<>();
@@ -68,6 +68,7 @@ public final class Bench {
                 case "ingest" -> bench.ingest();
                 case "fanout" -> bench.fanout();
                 case "connections" -> bench.connections();
+                case "search" -> new SearchBench(bench.api, args).run();
                 default -> throw new IllegalArgumentException("unknown scenario " + argv[0]);
             };
             bench.report(argv[0], results);

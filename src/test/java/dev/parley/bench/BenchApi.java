@@ -37,10 +37,17 @@ final class BenchApi {
     }
 
     String get(String path) {
+        return get(path, null).body();
+    }
+
+    /** A GET with the token (when not null); the response whatever its status. */
+    HttpResponse<String> get(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.body();
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException("GET " + path + " failed", e);
         }
