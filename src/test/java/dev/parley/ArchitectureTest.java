@@ -40,6 +40,7 @@ class ArchitectureTest {
             "auth", 3,
             "room", 4,
             "presence", 4,
+            "bot", 4,
             "message", 5,
             "realtime", 6);
 

@@ -45,6 +45,10 @@ public class User extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 
+    /** When a bot was revoked by its owner; its token names nobody from then on. */
+    @Column(name = "revoked_at")
+    public OffsetDateTime revokedAt;
+
     /** The name shown to others: the display name, or the username when none is set. */
     public String shownName() {
         return displayName == null || displayName.isBlank() ? username : displayName;

@@ -1,5 +1,8 @@
 package dev.parley.auth;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -20,12 +23,13 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
     /**
      * The user behind a Parley token, read with one prepared statement on the reactive client and
      * returned detached: every REST call and WebSocket upgrade needs it, and opening a Hibernate
-     * session for it was the largest item in a profile of connection opening.
+     * session for it was the largest item in a profile of connection opening. A revoked user (a
+     * deleted bot) is not found: its token names nobody any more.
      */
     public Uni<User> findDetached(String id) {
         return pool.preparedQuery("""
                 select id, username, display_name, kind, issuer, subject, owner_id, created_at
-                  from users where id = $1""")
+                  from users where id = $1 and revoked_at is null""")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
@@ -51,6 +55,19 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
 
     public Uni<User> findByIssuerAndSubject(String issuer, String subject) {
         return find("issuer = ?1 and subject = ?2", issuer, subject).firstResult();
+    }
+
+    /** Which of the users have been revoked (a bot whose owner deleted it). */
+    public Uni<List<String>> revokedAmong(String[] ids) {
+        return pool.preparedQuery("select id from users where id = any($1) and revoked_at is not null")
+                .execute(Tuple.of((Object) ids))
+                .map(rows -> {
+                    List<String> revoked = new ArrayList<>();
+                    for (Row row : rows) {
+                        revoked.add(row.getString(0));
+                    }
+                    return revoked;
+                });
     }
 
     public Uni<Boolean> usernameTaken(String username) {

@@ -21,6 +21,8 @@ public class RequestLimits {
     private static final int DEFAULT_SEARCH_PAGE = 20;
     public static final int SEARCH_PAGE_MAX = 100;
     public static final int SEARCH_QUERY_MAX = 200;
+    /** Bots one user may own at a time (revoked ones do not count). */
+    public static final int BOTS_PER_USER = 25;
     private static final int MAX_EMOJI_CODE_POINTS = 8;
 
     private final ParleyConfig.Limits config;

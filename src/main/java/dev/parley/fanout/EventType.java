@@ -17,7 +17,9 @@ public enum EventType {
     READ("read", false),
     MEMBER_JOINED("member.joined", false),
     MEMBER_LEFT("member.left", false),
-    ROOM_DELETED("room.deleted", false);
+    ROOM_DELETED("room.deleted", false),
+    /** Not a client frame: on the control channel, a user whose connections every instance closes. */
+    USER_REVOKED("user.revoked", false);
 
     private static final Map<String, EventType> BY_WIRE = new HashMap<>();
 

@@ -1,5 +1,7 @@
 package dev.parley.fanout;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
@@ -48,6 +50,20 @@ public class RoomEventPublisher {
         broker.publish(room, event).subscribe().with(ok -> {
         }, e -> LOG.warnf("Publishing %s to room %s failed (%s): other instances repair it from PostgreSQL",
                 type.wire(), room, e.getMessage()));
+    }
+
+    /**
+     * The channel every instance listens to for signals about accounts rather than rooms (no room
+     * has this id: room ids are UUIDs).
+     */
+    public static final String CONTROL = "parley.control";
+
+    /**
+     * Signals every instance, this one first, that {@code user}'s connections must close (a revoked
+     * bot). A signal lost to a broker outage is made up for by each instance's periodic check.
+     */
+    public void publishControl(EventType type, String user) {
+        publish(CONTROL, type, 0, user, Map.of("user", user));
     }
 
     /** The event as subscribers get it, without publishing it (for replays and repairs). */

@@ -60,6 +60,7 @@ public class RoomHub implements Broker.Listener {
     private final MessageService messages;
     private final RoomService roomService;
     private final Presence presence;
+    private final RevokedConnections revoked;
     private final Vertx vertx;
     private final long recheckMillis;
     private final long catchUpMillis;
@@ -70,8 +71,9 @@ public class RoomHub implements Broker.Listener {
     private final AtomicBoolean catchingUp = new AtomicBoolean();
 
     public RoomHub(Broker broker, RoomEventPublisher publisher, MessageService messages, RoomService roomService,
-            Presence presence, Vertx vertx, ParleyConfig config, MeterRegistry registry) {
+            Presence presence, RevokedConnections revoked, Vertx vertx, ParleyConfig config, MeterRegistry registry) {
         this.broker = broker;
+        this.revoked = revoked;
         this.publisher = publisher;
         this.messages = messages;
         this.roomService = roomService;
@@ -87,6 +89,8 @@ public class RoomHub implements Broker.Listener {
 
     void start(@Observes StartupEvent event) {
         publisher.start(this);
+        broker.subscribe(RoomEventPublisher.CONTROL).subscribe().with(v -> {
+        }, e -> LOG.warnf("Subscribing to the control channel failed (%s): the broker's reconnect retries it", e.getMessage()));
         vertx.setPeriodic(recheckMillis, id -> recheck());
         vertx.setPeriodic(catchUpMillis, id -> catchUp());
     }
@@ -144,6 +148,12 @@ public class RoomHub implements Broker.Listener {
      */
     @Override
     public void onEvent(String room, RoomEvent event) {
+        if (RoomEventPublisher.CONTROL.equals(room)) {
+            if (event.type() == EventType.USER_REVOKED && event.subject() != null) {
+                revoked.close(event.subject());
+            }
+            return;
+        }
         LocalRoom local = rooms.get(room);
         if (local == null) {
             return;

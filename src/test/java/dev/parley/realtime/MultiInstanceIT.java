@@ -182,6 +182,41 @@ class MultiInstanceIT {
     }
 
     @Test
+    void aBotRevokedOnOneInstanceIsClosedOnTheOtherAtOnceAndAlsoWhenTheSignalIsLost() {
+        TestUser owner = a.register("owner");
+        String room = a.createRoom(owner.token());
+        Bot first = newBot(owner);
+        Bot second = newBot(owner);
+        try (WsClient firstOnB = WsClient.connectWithHeader(b.ws(), first.token());
+                WsClient ownerOnB = WsClient.connectWithHeader(b.ws(), owner.token())) {
+            firstOnB.subscribe(room, null);
+            ownerOnB.subscribe(room, null);
+            given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).delete("/api/bots/" + first.id()).then().statusCode(204);
+            assertThat(firstOnB.awaitClose()).isEqualTo(1008);
+            assertThat(ownerOnB.isOpen()).isTrue();
+        }
+        // with Redis down the signal cannot cross: B's periodic check of its connected bots ends it
+        try (WsClient secondOnB = WsClient.connectWithHeader(b.ws(), second.token())) {
+            secondOnB.subscribe(room, null);
+            redis.kill();
+            given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).delete("/api/bots/" + second.id()).then().statusCode(204);
+            assertThat(secondOnB.awaitClose()).isEqualTo(1008);
+        } finally {
+            redis.startAgain();
+        }
+        given().baseUri(b.baseUrl()).auth().oauth2(second.token()).get("/api/me").then().statusCode(401);
+    }
+
+    private record Bot(String id, String token) {
+    }
+
+    private static Bot newBot(TestUser owner) {
+        var bot = given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "bot")).post("/api/bots").then().statusCode(201).extract().jsonPath();
+        return new Bot(bot.getString("id"), bot.getString("token"));
+    }
+
+    @Test
     void editsDeletionsAndReactionsCrossInstancesAndAreReplayedToWhoeverWasAway() {
         TestUser alice = a.register("alice");
         TestUser bob = b.register("bob");

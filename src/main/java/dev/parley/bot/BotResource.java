@@ -1,0 +1,63 @@
+package dev.parley.bot;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+import dev.parley.auth.CurrentUserService;
+
+@Path("/api/bots")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class BotResource {
+
+    private final BotService bots;
+    private final CurrentUserService currentUser;
+    private final SecurityIdentity identity;
+
+    public BotResource(BotService bots, CurrentUserService currentUser, SecurityIdentity identity) {
+        this.bots = bots;
+        this.currentUser = currentUser;
+        this.identity = identity;
+    }
+
+    /** A bot account owned by the caller, and its token, shown this once. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "The bot and its token (never shown again)")
+    public Uni<RestResponse<BotRequests.Created>> create(@Valid @NotNull BotRequests.Create request) {
+        return currentUser.resolve(identity).chain(user -> bots.create(user, request))
+                .map(created -> RestResponse.status(Response.Status.CREATED, created));
+    }
+
+    @GET
+    @APIResponse(responseCode = "200", description = "The caller's bots, oldest first")
+    public Uni<List<BotRequests.BotView>> list() {
+        return currentUser.resolve(identity).chain(bots::list);
+    }
+
+    /** Revokes the bot: its token stops working at once (REST 401) and its sockets close with 1008 everywhere. */
+    @DELETE
+    @Path("/{id}")
+    @APIResponse(responseCode = "204", description = "Revoked")
+    public Uni<RestResponse<Void>> revoke(@PathParam("id") String id) {
+        return currentUser.resolve(identity).chain(user -> bots.revoke(user, id)).map(v -> RestResponse.noContent());
+    }
+}

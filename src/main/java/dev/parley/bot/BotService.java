@@ -1,0 +1,112 @@
+package dev.parley.bot;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+import dev.parley.auth.TokenService;
+import dev.parley.auth.User;
+import dev.parley.auth.UserRepository;
+import dev.parley.auth.UserView;
+import dev.parley.config.ParleyConfig;
+import dev.parley.config.RequestLimits;
+import dev.parley.fanout.EventType;
+import dev.parley.fanout.RoomEventPublisher;
+import dev.parley.problem.ParleyException;
+import dev.parley.problem.UniqueViolation;
+import dev.parley.wire.WireTime;
+
+/**
+ * Bot accounts: users of kind {@code bot} owned by the user who made them. A bot's token is a Parley
+ * token that does not expire (a hundred years); it ends only when its owner deletes the bot, which
+ * marks the account revoked: every check of the token then finds no user (401), and every
+ * instance closes the bot's open sockets.
+ */
+@ApplicationScoped
+public class BotService {
+
+    // "Does not expire" in a token that must carry exp.
+    private static final Duration TOKEN_LIFETIME = Duration.ofDays(36_525);
+
+    private final UserRepository users;
+    private final TokenService tokens;
+    private final RoomEventPublisher publisher;
+    private final ParleyConfig config;
+
+    public BotService(UserRepository users, TokenService tokens, RoomEventPublisher publisher, ParleyConfig config) {
+        this.users = users;
+        this.tokens = tokens;
+        this.publisher = publisher;
+        this.config = config;
+    }
+
+    public Uni<BotRequests.Created> create(UserView caller, BotRequests.Create request) {
+        if (caller.bot()) {
+            return Uni.createFrom().failure(ParleyException.forbidden("a bot does not make bots"));
+        }
+        if (request.webhookUrl() != null) {
+            return Uni.createFrom().failure(ParleyException.badRequest("outgoing webhooks are not available on this server"));
+        }
+        String name = request.name().strip();
+        return Panache.withSession(() -> users.count("ownerId = ?1 and kind = ?2 and revokedAt is null", caller.id(), User.KIND_BOT))
+                .chain(owned -> {
+                    if (owned >= RequestLimits.BOTS_PER_USER) {
+                        throw ParleyException.conflict("at most " + RequestLimits.BOTS_PER_USER + " bots per user");
+                    }
+                    return persist(caller, name, 0);
+                })
+                .map(bot -> new BotRequests.Created(bot.id, bot.username, bot.shownName(), true,
+                        tokens.issue(bot, TOKEN_LIFETIME).token()));
+    }
+
+    // The username comes from the name, with a random tail: taken names are retried with another.
+    private Uni<User> persist(UserView owner, String name, int attempt) {
+        User bot = new User();
+        bot.id = UUID.randomUUID().toString();
+        bot.username = username(name);
+        bot.displayName = name;
+        bot.kind = User.KIND_BOT;
+        bot.issuer = config.auth().issuer();
+        bot.subject = bot.id;
+        bot.ownerId = owner.id();
+        bot.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        return Panache.withTransaction(() -> users.persist(bot))
+                .onFailure(e -> UniqueViolation.is(e) && attempt < 5).recoverWithUni(() -> persist(owner, name, attempt + 1));
+    }
+
+    // 3 to 32 of [a-z0-9_.-], as every username: "deploy-bot-k3x9q".
+    private static String username(String name) {
+        String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (slug.length() > 20) {
+            slug = slug.substring(0, 20).replaceAll("-+$", "");
+        }
+        String tail = Long.toString(Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 36L * 36 * 36 * 36 * 36), 36);
+        return (slug.isEmpty() ? "" : slug + "-") + "bot-" + tail;
+    }
+
+    /** The caller's bots that are not revoked, oldest first. */
+    public Uni<List<BotRequests.BotView>> list(UserView caller) {
+        return Panache.withSession(() -> users.list("ownerId = ?1 and kind = ?2 and revokedAt is null order by createdAt, id",
+                caller.id(), User.KIND_BOT))
+                .map(bots -> bots.stream().map(b -> new BotRequests.BotView(b.id, b.username, b.shownName(), true,
+                        WireTime.format(b.createdAt))).toList());
+    }
+
+    /** Revokes one of the caller's bots at once; {@code not_found} for anything else (no hint whose it is). */
+    public Uni<Void> revoke(UserView caller, String botId) {
+        return Panache.withTransaction(() -> users.findById(botId).invoke(bot -> {
+            if (bot == null || !User.KIND_BOT.equals(bot.kind) || !caller.id().equals(bot.ownerId) || bot.revokedAt != null) {
+                throw ParleyException.notFound("no such bot");
+            }
+            bot.revokedAt = OffsetDateTime.now(ZoneOffset.UTC);
+        })).invoke(() -> publisher.publishControl(EventType.USER_REVOKED, botId)).replaceWithVoid();
+    }
+}
