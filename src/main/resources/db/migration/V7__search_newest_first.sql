@@ -4,7 +4,7 @@
 -- the GIN index; the planner picks by the vector's statistics.
 create index messages_created_at_idx on messages (created_at desc, room_id desc, seq desc);
 
--- The vectors go into the GIN index at once, not through its pending list: a list that fills is
--- merged by whichever insert (or autovacuum) finds it full, which stalled the send path for seconds
--- under a steady flood (docs/performance.md, "Search").
+-- The vectors go into the GIN index at once, not through its pending list (which the insert or
+-- autovacuum that finds it full merges while other writers wait): with the list on, two of five
+-- ingest runs fell to a fifth of the throughput (docs/performance.md, session 7).
 alter index messages_search_idx set (fastupdate = off);
