@@ -163,6 +163,21 @@ test('search jumps to a message in its room; the owner mutes, unmutes and bans f
   assert.equal(await bob.page.locator('#messages li.found').evaluate((li) => li === document.activeElement), true);
   if (shots) await bob.page.screenshot({ path: `${shots}/search.png` });
 
+  // alice attaches a picture (shown inline) and a text file (offered as a download), with progress
+  const dot = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await alice.page.getByLabel('Message', { exact: true }).fill('a dot');
+  await alice.page.locator('#file').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: dot });
+  await alice.page.locator('#status', { hasText: 'Sent dot.png' }).waitFor();
+  const picture = bob.page.locator('#messages li.message', { hasText: 'a dot' }).locator('img.attachment-image');
+  await until(async () => (await picture.evaluate((img) => img.complete && img.naturalWidth)) === 1, 15_000, 'image shown');
+  await alice.page.locator('#file').setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('just text\n') });
+  const download = bob.page.locator('#messages button.attachment-link', { hasText: 'notes.txt' });
+  await download.waitFor();
+  assert.match(await bob.page.locator('#messages p.attachment', { hasText: 'notes.txt' }).innerText(), /text\/plain/);
+  const [file] = await Promise.all([bob.page.waitForEvent('download'), download.click()]);
+  assert.equal(file.suggestedFilename(), 'notes.txt');
+  if (shots) await bob.page.screenshot({ path: `${shots}/attachments.png` });
+
   // alice (the owner) mutes bob: his send fails; unmuted, it goes
   const bobInList = alice.page.locator('#members li', { hasText: bob.username });
   await bobInList.getByRole('button', { name: 'Mute 10 min', exact: true }).click();

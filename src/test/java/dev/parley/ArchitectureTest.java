@@ -32,17 +32,18 @@ class ArchitectureTest {
     private static final Pattern STRINGS = Pattern.compile("\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\])*\"", Pattern.DOTALL);
 
     /** Each package's layer: a package may depend only on packages of lower layers. */
-    private static final Map<String, Integer> LAYERS = Map.of(
-            "wire", 0,
-            "problem", 1,
-            "config", 2,
-            "fanout", 3,
-            "auth", 3,
-            "room", 4,
-            "presence", 4,
-            "bot", 4,
-            "message", 5,
-            "realtime", 6);
+    private static final Map<String, Integer> LAYERS = Map.ofEntries(
+            Map.entry("wire", 0),
+            Map.entry("problem", 1),
+            Map.entry("config", 2),
+            Map.entry("fanout", 3),
+            Map.entry("auth", 3),
+            Map.entry("room", 4),
+            Map.entry("presence", 4),
+            Map.entry("bot", 4),
+            Map.entry("message", 5),
+            Map.entry("realtime", 6),
+            Map.entry("attachment", 6));
 
     @Test
     void everyPackageHasALayerAndDependsOnlyOnLowerOnes() {

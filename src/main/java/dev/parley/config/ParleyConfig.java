@@ -198,6 +198,13 @@ public interface ParleyConfig {
         @WithDefault("4000")
         int textLength();
 
+        /**
+         * Largest attachment, in bytes. The HTTP body limit ({@code quarkus.http.limits.max-body-size})
+         * is set 1 MiB above it, so that a file over this size is refused by Parley with problem+json.
+         */
+        @WithDefault("10485760")
+        long attachmentSize();
+
         /** Largest WebSocket frame answered normally; larger frames up to 1 MiB get {@code too_large}. */
         @WithDefault("65536")
         int frameSize();

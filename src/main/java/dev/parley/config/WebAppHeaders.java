@@ -21,7 +21,7 @@ public class WebAppHeaders {
     private final String policy;
 
     public WebAppHeaders(ParleyConfig config) {
-        this.policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
+        this.policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'"
                 + (config.keycloak().enabled() ? " " + realmSource(config.keycloak().url()) : "")
                 + "; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
     }

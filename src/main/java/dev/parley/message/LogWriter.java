@@ -385,13 +385,13 @@ public class LogWriter {
                 String user = e.user().id();
                 if (e instanceof NewEntry.Send s) {
                     rows.add(new LogRow(s.roomId(), "message", user, s.text(), s.clientMsgId(), 0, null, null, s.replyTo(),
-                            ids(mentions.get(i))));
+                            ids(mentions.get(i)), s.attachment() == null ? null : s.attachment().id()));
                 } else if (e instanceof NewEntry.Edit x) {
-                    rows.add(new LogRow(x.roomId(), "edit", user, null, null, x.target(), null, null, null, null));
+                    rows.add(new LogRow(x.roomId(), "edit", user, null, null, x.target(), null, null, null, null, null));
                 } else if (e instanceof NewEntry.Delete d) {
-                    rows.add(new LogRow(d.roomId(), "delete", user, null, null, d.target(), null, null, null, null));
+                    rows.add(new LogRow(d.roomId(), "delete", user, null, null, d.target(), null, null, null, null, null));
                 } else if (e instanceof NewEntry.React r) {
-                    rows.add(new LogRow(r.roomId(), "reaction", user, null, null, r.target(), r.emoji(), r.on(), null, null));
+                    rows.add(new LogRow(r.roomId(), "reaction", user, null, null, r.target(), r.emoji(), r.on(), null, null, null));
                 }
             }
             return rows;
@@ -408,7 +408,7 @@ public class LogWriter {
                 steps.addAll(messages.applyEdits(tx, edits));
             }
             if (!deletions.isEmpty()) {
-                steps.add(messages.applyDeletes(tx, deletions));
+                steps.addAll(messages.applyDeletes(tx, deletions));
             }
             Set<ReactionKey> added = new HashSet<>(reactionsNow);
             added.removeAll(reactionsBefore);
@@ -431,7 +431,7 @@ public class LogWriter {
                 NewEntry e = entries.get(i);
                 if (e instanceof NewEntry.Send s) {
                     outcomes[i] = new Sent(MessageView.stored(s.roomId(), seq, s.user(), s.text(), ts, s.clientMsgId(),
-                            s.replyTo(), mentions.get(i)), true, joins[i]);
+                            s.replyTo(), mentions.get(i), s.attachment()), true, joins[i]);
                 } else if (e instanceof NewEntry.Edit x) {
                     outcomes[i] = new Changed(x.roomId(), x.target(), EventType.MESSAGE_EDITED, seq,
                             new LogEntryView.Edited(x.roomId(), seq, x.target(), x.user(), x.text(), ts,

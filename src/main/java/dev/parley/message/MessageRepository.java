@@ -35,10 +35,13 @@ public class MessageRepository {
 
     private static final String MESSAGE_COLUMNS = """
             m.room_id, m.seq, m.text, m.client_msg_id, m.created_at, m.edited_at, m.deleted, m.reply_to, m.mentions,
-            u.id as user_id, u.username, coalesce(u.display_name, u.username) as shown_name, u.kind
+            u.id as user_id, u.username, coalesce(u.display_name, u.username) as shown_name, u.kind,
+            a.id as attachment_id, a.name as attachment_name, a.size as attachment_size, a.content_type as attachment_type
             """;
 
-    private static final String SELECT = "select " + MESSAGE_COLUMNS + " from messages m join users u on u.id = m.sender_id\n";
+    private static final String SELECT = "select " + MESSAGE_COLUMNS + """
+             from messages m join users u on u.id = m.sender_id left join attachments a on a.id = m.attachment_id
+            """;
 
     /** A message's place: its room and seq. */
     public record RoomSeq(String room, long seq) {
@@ -46,7 +49,7 @@ public class MessageRepository {
 
     /** One entry to append; for a message, {@code mentions} are user ids. */
     public record LogRow(String room, String kind, String userId, String text, String clientMsgId, long target,
-            String emoji, Boolean on, Long replyTo, List<String> mentions) {
+            String emoji, Boolean on, Long replyTo, List<String> mentions, String attachmentId) {
     }
 
     /** The seqs given to appended entries, in the order given, and the commit-time timestamp they share. */
@@ -72,6 +75,7 @@ public class MessageRepository {
         String[] mentions = new String[n];
         Long[] messagePositions = new Long[n];
         Long[] senderPositions = new Long[n];
+        String[] attachments = new String[n];
         Map<String, Long> perRoom = new HashMap<>();
         Map<String, Long> messagesPerRoom = new HashMap<>();
         Map<String, Long> perSender = new HashMap<>();
@@ -92,15 +96,16 @@ public class MessageRepository {
             ons[i] = e.on();
             replyTos[i] = e.replyTo();
             mentions[i] = e.mentions() == null || e.mentions().isEmpty() ? null : String.join(",", e.mentions());
+            attachments[i] = e.attachmentId();
         }
         // seq: the room's next; ord and sender_ord: the message's ordinals among the room's messages
         // and its sender's (for unread counts); all from counters bumped here, under the rooms' locks.
         return tx.preparedQuery("""
                 with e as (select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[],
                                                 $7::int8[], $8::text[], $9::bool[], $10::int8[], $11::text[], $12::int8[],
-                                                $13::int8[])
+                                                $13::int8[], $14::text[])
                                       as e(room_id, k, kind, user_id, text, client_msg_id, target, emoji, reaction_on,
-                                           reply_to, mentions, mk, sk)),
+                                           reply_to, mentions, mk, sk, attachment_id)),
                 bumped as (update rooms r set last_seq = r.last_seq + c.n, message_count = r.message_count + c.m
                              from (select room_id, count(*) as n, count(*) filter (where kind = 'message') as m
                                      from e group by room_id) c
@@ -108,11 +113,11 @@ public class MessageRepository {
                         returning r.id, r.last_seq - c.n as base, r.message_count - c.m as message_base),
                 messages_added as (
                     insert into messages (room_id, seq, sender_id, text, client_msg_id, created_at, reply_to, mentions,
-                                          ord, sender_ord)
+                                          ord, sender_ord, attachment_id)
                     select e.room_id, b.base + e.k, e.user_id, e.text, e.client_msg_id, date_trunc('milliseconds', now()),
                            e.reply_to, string_to_array(e.mentions, ','), b.message_base + e.mk,
                            coalesce((select s.sent_count from memberships s where s.room_id = e.room_id and s.user_id = e.user_id),
-                                    0) + e.sk
+                                    0) + e.sk, e.attachment_id
                       from e join bumped b on b.id = e.room_id where e.kind = 'message'
                     returning room_id, seq, sender_id, mentions),
                 senders_counted as (
@@ -137,7 +142,7 @@ public class MessageRepository {
                        (select count(*) from mentions_added), (select count(*) from senders_counted)
                   from bumped b""")
                 .execute(Tuple.from(new Object[] { rooms, positions, kinds, users, texts, clientIds, targets, emojis, ons,
-                        replyTos, mentions, messagePositions, senderPositions }))
+                        replyTos, mentions, messagePositions, senderPositions, attachments }))
                 .map(rows -> {
                     Map<String, Long> base = new HashMap<>();
                     OffsetDateTime at = null;
@@ -237,17 +242,24 @@ public class MessageRepository {
     }
 
     /** Erases deleted messages: the text and the attachment go, the message stays as a tombstone. */
-    public Uni<Void> applyDeletes(SqlClient tx, Set<RoomSeq> deleted) {
+    public List<Uni<Void>> applyDeletes(SqlClient tx, Set<RoomSeq> deleted) {
         String[] rooms = deleted.stream().map(RoomSeq::room).toArray(String[]::new);
         Long[] seqs = deleted.stream().map(RoomSeq::seq).toArray(Long[]::new);
-        return tx.preparedQuery("""
+        // the files go with their messages (their stored bytes with them: attachment_chunks cascade);
+        // a statement of its own, because removing the row also clears messages.attachment_id
+        Uni<Void> files = tx.preparedQuery("""
+                delete from attachments x using unnest($1::text[], $2::int8[]) as d(room_id, seq), messages m
+                 where m.room_id = d.room_id and m.seq = d.seq and x.id = m.attachment_id""")
+                .execute(Tuple.of(rooms, seqs))
+                .replaceWithVoid();
+        return List.of(files, tx.preparedQuery("""
                 with d as (select * from unnest($1::text[], $2::int8[]) as d(room_id, seq)),
                 erased as (update messages m set text = '', mentions = null, attachment_id = null, deleted = true
                              from d where m.room_id = d.room_id and m.seq = d.seq returning 1),
                 forgotten as (delete from mentions n using d where n.room_id = d.room_id and n.seq = d.seq returning 1)
                 select (select count(*) from erased), (select count(*) from forgotten)""")
                 .execute(Tuple.of(rooms, seqs))
-                .replaceWithVoid();
+                .replaceWithVoid());
     }
 
     public Uni<Void> addReactions(SqlClient tx, Set<ReactionKey> added) {
@@ -298,7 +310,8 @@ public class MessageRepository {
                   cross join lateral (select * from messages x
                                        where x.room_id = k.room_id and x.sender_id = k.sender_id
                                          and x.client_msg_id = k.client_msg_id limit 1) m
-                  join users u on u.id = m.sender_id""", Tuple.of(rooms, senders, ids))
+                  join users u on u.id = m.sender_id
+                  left join attachments a on a.id = m.attachment_id""", Tuple.of(rooms, senders, ids))
                 .map(list -> {
                     Map<RetryKey, MessageView> stored = new HashMap<>();
                     for (MessageView m : list) {
@@ -502,6 +515,8 @@ public class MessageRepository {
                         User.KIND_BOT.equals(row.getString("kind"))),
                 deleted ? null : row.getString("text"), WireTime.format(row.getOffsetDateTime("created_at")),
                 row.getString("client_msg_id"), row.getLong("reply_to"), mentions.isEmpty() ? null : mentions,
+                row.getString("attachment_id") == null ? null : new AttachmentView(row.getString("attachment_id"),
+                        row.getString("attachment_name"), row.getLong("attachment_size"), row.getString("attachment_type")),
                 WireTime.format(row.getOffsetDateTime("edited_at")), deleted ? Boolean.TRUE : null, null);
     }
 }

@@ -67,7 +67,31 @@ public class MessageService {
         } catch (ParleyException e) {
             return Uni.createFrom().failure(e);
         }
-        return write(new NewEntry.Send(sender, roomId, text, clientMsgId, replyTo)).map(Sent.class::cast)
+        return append(new NewEntry.Send(sender, roomId, text, clientMsgId, replyTo, null));
+    }
+
+    /**
+     * Posts a message carrying a file already stored ({@code text} may be empty); otherwise as
+     * {@link #send}. A retry answered with an earlier message ({@code created} false) stored nothing.
+     */
+    public Uni<Sent> sendWithAttachment(UserView sender, String roomId, String text, String clientMsgId,
+            AttachmentView attachment) {
+        try {
+            if (text != null && !text.isEmpty()) {
+                validate(text, clientMsgId);
+            } else {
+                limits.requireClientMsgId(clientMsgId);
+            }
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return append(new NewEntry.Send(sender, roomId, text == null ? "" : text, clientMsgId, null, attachment));
+    }
+
+    private Uni<Sent> append(NewEntry.Send entry) {
+        String roomId = entry.roomId();
+        UserView sender = entry.user();
+        return write(entry).map(Sent.class::cast)
                 .invoke(sent -> {
                     // after commit; a retry publishes the stored message again: its first attempt may
                     // have died between commit and publish (subscribers' live streams drop the copy)

@@ -12,18 +12,19 @@ import dev.parley.auth.UserView;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MessageView(String room, long seq, UserView user, String text, String ts, String clientMsgId,
-        Long replyTo, List<UserView> mentions, String editedAt, Boolean deleted, List<ReactionView> reactions) {
+        Long replyTo, List<UserView> mentions, AttachmentView attachment, String editedAt, Boolean deleted,
+        List<ReactionView> reactions) {
 
     /** A message just stored: no edits, no reactions yet. */
     public static MessageView stored(String room, long seq, UserView user, String text, String ts, String clientMsgId,
-            Long replyTo, List<UserView> mentions) {
+            Long replyTo, List<UserView> mentions, AttachmentView attachment) {
         return new MessageView(room, seq, user, text, ts, clientMsgId, replyTo, mentions.isEmpty() ? null : mentions,
-                null, null, null);
+                attachment, null, null, null);
     }
 
     /** The same message with its reactions. */
     public MessageView withReactions(List<ReactionView> now) {
-        return new MessageView(room, seq, user, text, ts, clientMsgId, replyTo, mentions, editedAt, deleted,
+        return new MessageView(room, seq, user, text, ts, clientMsgId, replyTo, mentions, attachment, editedAt, deleted,
                 now.isEmpty() ? null : now);
     }
 

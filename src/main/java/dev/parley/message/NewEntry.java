@@ -9,8 +9,12 @@ public sealed interface NewEntry {
 
     String roomId();
 
-    /** A new message; {@code replyTo}: the seq of a message of the room it answers, or null. */
-    record Send(UserView user, String roomId, String text, String clientMsgId, Long replyTo) implements NewEntry {
+    /**
+     * A new message; {@code replyTo}: the seq of a message of the room it answers, or null;
+     * {@code attachment}: a file already stored for it, or null.
+     */
+    record Send(UserView user, String roomId, String text, String clientMsgId, Long replyTo, AttachmentView attachment)
+            implements NewEntry {
     }
 
     /** A new text for the user's own message {@code target}. */

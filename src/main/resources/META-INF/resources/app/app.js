@@ -278,6 +278,7 @@ function messageItem(m) {
     item.append(el('p', { class: 'quote' }, '↪ ', original ? `${original.user.name}: ${original.text ?? 'message deleted'}` : `reply to #${m.replyTo}`));
   }
   item.append(m.deleted ? el('p', { class: 'text' }, 'message deleted') : textWithMentions(m));
+  if (!m.deleted && m.attachment) item.append(attachmentView(m.attachment));
   if (!m.deleted) {
     const reactions = el('div', { class: 'reactions' });
     const mine = new Set((m.reactions ?? []).filter((r) => r.users.includes(me.id)).map((r) => r.emoji));
@@ -304,6 +305,80 @@ function messageItem(m) {
     item.append(reactions, actions);
   }
   return item;
+}
+
+// --- attachments --------------------------------------------------------------------------------
+
+// The files are fetched with the token (an <img src> could not carry it) and shown from blob: URLs,
+// each fetched once per page.
+const INLINE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+const blobs = new Map();
+
+function attachmentBlob(a) {
+  if (!blobs.has(a.id)) {
+    blobs.set(a.id, (async () => {
+      const response = await fetch(`/api/attachments/${a.id}`, { headers: { authorization: `Bearer ${await account.token()}` } });
+      if (!response.ok) throw await ParleyError.fromResponse(response);
+      return URL.createObjectURL(await response.blob());
+    })());
+    blobs.get(a.id).catch(() => blobs.delete(a.id));
+  }
+  return blobs.get(a.id);
+}
+
+function attachmentView(a) {
+  const size = a.size < 1024 ? `${a.size} B` : a.size < 1048576 ? `${(a.size / 1024).toFixed(1)} KB` : `${(a.size / 1048576).toFixed(1)} MB`;
+  if (INLINE_IMAGES.has(a.contentType)) {
+    const img = el('img', { class: 'attachment-image', alt: a.name });
+    attachmentBlob(a).then((url) => { img.src = url; }).catch(fail);
+    return el('figure', { class: 'attachment' }, img, el('figcaption', { class: 'meta' }, `${a.name} · ${size}`));
+  }
+  return el('p', { class: 'attachment' }, el('button', {
+    type: 'button', class: 'small secondary attachment-link', onclick: async () => {
+      try {
+        const link = el('a', { href: await attachmentBlob(a), download: a.name });
+        document.body.append(link);
+        link.click();
+        link.remove();
+      } catch (error) { fail(error); }
+    },
+  }, `⤓ ${a.name}`), el('span', { class: 'meta' }, ` ${size} · ${a.contentType}`));
+}
+
+// Uploads with progress (XMLHttpRequest: fetch reports none for uploads); the composer's text is the caption.
+async function upload(file) {
+  if (!current || !file) return;
+  const room = current.view.id;
+  const form = new FormData();
+  form.append('file', file, file.name);
+  if ($('text').value.trim()) form.append('text', $('text').value);
+  const bar = $('upload-progress');
+  bar.hidden = false;
+  bar.value = 0;
+  const token = await account.token();
+  try {
+    await new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `/api/rooms/${room}/attachments`);
+      xhr.setRequestHeader('authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
+      xhr.onload = () => {
+        if (xhr.status === 200 || xhr.status === 201) return resolve();
+        let detail = `upload failed (${xhr.status})`;
+        try { detail = JSON.parse(xhr.responseText).detail ?? detail; } catch { /* not a problem body */ }
+        reject(new Error(detail));
+      };
+      xhr.onerror = () => reject(new Error('upload failed: network error'));
+      xhr.send(form);
+    });
+    $('text').value = '';
+    status(`Sent ${file.name}`);
+  } catch (error) {
+    fail(error);
+  } finally {
+    bar.hidden = true;
+    $('file').value = '';
+  }
 }
 
 // The text, with the @names that the server resolved to members highlighted.
@@ -513,6 +588,7 @@ async function jumpTo(roomId, seq) {
 }
 
 $('search').addEventListener('submit', (e) => { e.preventDefault(); runSearch(); });
+$('file').addEventListener('change', () => upload($('file').files[0]));
 $('more-results').addEventListener('click', () => runSearch(true));
 
 boot().catch((error) => {
