@@ -43,7 +43,8 @@ class ArchitectureTest {
             Map.entry("bot", 4),
             Map.entry("message", 5),
             Map.entry("realtime", 6),
-            Map.entry("attachment", 6));
+            Map.entry("attachment", 6),
+            Map.entry("webhook", 6));
 
     @Test
     void everyPackageHasALayerAndDependsOnlyOnLowerOnes() {

@@ -49,6 +49,14 @@ public class User extends PanacheEntityBase {
     @Column(name = "revoked_at")
     public OffsetDateTime revokedAt;
 
+    /** Where a bot's new messages are POSTed, if anywhere. */
+    @Column(name = "webhook_url", length = 2048)
+    public String webhookUrl;
+
+    /** The key a bot's webhook deliveries are signed with (HMAC-SHA256). */
+    @Column(name = "webhook_secret", length = 64)
+    public String webhookSecret;
+
     /** The name shown to others: the display name, or the username when none is set. */
     public String shownName() {
         return displayName == null || displayName.isBlank() ? username : displayName;

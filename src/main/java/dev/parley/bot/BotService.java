@@ -1,8 +1,10 @@
 package dev.parley.bot;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -35,25 +37,32 @@ public class BotService {
 
     // "Does not expire" in a token that must carry exp.
     private static final Duration TOKEN_LIFETIME = Duration.ofDays(36_525);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final UserRepository users;
     private final TokenService tokens;
     private final RoomEventPublisher publisher;
     private final ParleyConfig config;
+    private final WebhookTargets targets;
 
-    public BotService(UserRepository users, TokenService tokens, RoomEventPublisher publisher, ParleyConfig config) {
+    public BotService(UserRepository users, TokenService tokens, RoomEventPublisher publisher, ParleyConfig config,
+            WebhookTargets targets) {
         this.users = users;
         this.tokens = tokens;
         this.publisher = publisher;
         this.config = config;
+        this.targets = targets;
     }
 
     public Uni<BotRequests.Created> create(UserView caller, BotRequests.Create request) {
         if (caller.bot()) {
             return Uni.createFrom().failure(ParleyException.forbidden("a bot does not make bots"));
         }
-        if (request.webhookUrl() != null) {
-            return Uni.createFrom().failure(ParleyException.badRequest("outgoing webhooks are not available on this server"));
+        String webhookUrl;
+        try {
+            webhookUrl = request.webhookUrl() == null ? null : targets.parse(request.webhookUrl()).toString();
+        } catch (ParleyException refused) {
+            return Uni.createFrom().failure(refused);
         }
         String name = request.name().strip();
         return Panache.withSession(() -> users.count("ownerId = ?1 and kind = ?2 and revokedAt is null", caller.id(), User.KIND_BOT))
@@ -61,14 +70,14 @@ public class BotService {
                     if (owned >= RequestLimits.BOTS_PER_USER) {
                         throw ParleyException.conflict("at most " + RequestLimits.BOTS_PER_USER + " bots per user");
                     }
-                    return persist(caller, name, 0);
+                    return persist(caller, name, webhookUrl, 0);
                 })
-                .map(bot -> new BotRequests.Created(bot.id, bot.username, bot.shownName(), true,
-                        tokens.issue(bot, TOKEN_LIFETIME).token()));
+                .map(bot -> new BotRequests.Created(bot.id, bot.username, bot.shownName(), true, bot.webhookUrl,
+                        tokens.issue(bot, TOKEN_LIFETIME).token(), bot.webhookSecret));
     }
 
     // The username comes from the name, with a random tail: taken names are retried with another.
-    private Uni<User> persist(UserView owner, String name, int attempt) {
+    private Uni<User> persist(UserView owner, String name, String webhookUrl, int attempt) {
         User bot = new User();
         bot.id = UUID.randomUUID().toString();
         bot.username = username(name);
@@ -78,8 +87,20 @@ public class BotService {
         bot.subject = bot.id;
         bot.ownerId = owner.id();
         bot.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        if (webhookUrl != null) {
+            bot.webhookUrl = webhookUrl;
+            bot.webhookSecret = secret();
+        }
         return Panache.withTransaction(() -> users.persist(bot))
-                .onFailure(e -> UniqueViolation.is(e) && attempt < 5).recoverWithUni(() -> persist(owner, name, attempt + 1));
+                .onFailure(e -> UniqueViolation.is(e) && attempt < 5)
+                .recoverWithUni(() -> persist(owner, name, webhookUrl, attempt + 1));
+    }
+
+    // 256 random bits, hex: the HMAC key of the bot's deliveries.
+    private static String secret() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return HexFormat.of().formatHex(key);
     }
 
     // 3 to 32 of [a-z0-9_.-], as every username: "deploy-bot-k3x9q".
@@ -97,7 +118,7 @@ public class BotService {
         return Panache.withSession(() -> users.list("ownerId = ?1 and kind = ?2 and revokedAt is null order by createdAt, id",
                 caller.id(), User.KIND_BOT))
                 .map(bots -> bots.stream().map(b -> new BotRequests.BotView(b.id, b.username, b.shownName(), true,
-                        WireTime.format(b.createdAt))).toList());
+                        b.webhookUrl, WireTime.format(b.createdAt))).toList());
     }
 
     /** Revokes one of the caller's bots at once; {@code not_found} for anything else (no hint whose it is). */

@@ -32,6 +32,38 @@ public interface ParleyConfig {
 
     Presence presence();
 
+    Webhooks webhooks();
+
+    /** Delivery of new messages to bots' webhook URLs. */
+    interface Webhooks {
+        /** Whether this instance delivers (any number of instances may: each message goes out from one). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Whether webhook URLs may point at loopback and link-local addresses (this host, cloud metadata
+         * services): off, so that a bot's owner cannot make the service call itself.
+         */
+        @WithDefault("false")
+        boolean allowLocal();
+
+        /** How often an instance looks for messages to deliver. */
+        @WithDefault("PT1S")
+        Duration pollInterval();
+
+        /** How long one delivery may take, connecting included, before it counts as failed. */
+        @WithDefault("PT10S")
+        Duration timeout();
+
+        /** The wait before the first retry; each further retry waits twice as long, up to five minutes. */
+        @WithDefault("PT1S")
+        Duration backoff();
+
+        /** How long a message is retried before it is given up and the next one is delivered. */
+        @WithDefault("PT1H")
+        Duration retryFor();
+    }
+
     /** Who is online in a room, across instances. */
     interface Presence {
         /**

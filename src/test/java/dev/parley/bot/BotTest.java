@@ -84,7 +84,7 @@ class BotTest {
                 .post("/api/bots").then().statusCode(403);
 
         for (Map<String, Object> body : new Map[] { Map.of(), Map.of("name", " "), Map.of("name", "x".repeat(65)),
-                Map.of("name", "hook", "webhookUrl", "https://example.com/hook"), Map.of("name", 7) }) {
+                Map.of("name", "hook", "webhookUrl", "ftp://example.com/hook"), Map.of("name", 7) }) {
             given().auth().oauth2(alice.token()).contentType(ContentType.JSON).body(body).post("/api/bots").then().statusCode(400);
         }
         given().contentType(ContentType.JSON).body(Map.of("name", "anon")).post("/api/bots").then().statusCode(401);

@@ -26,6 +26,7 @@ import dev.parley.testsupport.Frames;
 import dev.parley.testsupport.ParleyProcess;
 import dev.parley.testsupport.RedisServer;
 import dev.parley.testsupport.TestUsers.TestUser;
+import dev.parley.testsupport.WebhookReceiver;
 import dev.parley.testsupport.WsClient;
 
 /**
@@ -46,6 +47,9 @@ class MultiInstanceIT {
         DatabaseTestResource.recreate(DATABASE);
         redis = RedisServer.start();
         Map<String, String> env = ParleyProcess.environment(DATABASE, redis);
+        // both instances deliver webhooks, to a receiver on this host
+        env.put("PARLEY_WEBHOOKS_ALLOW_LOCAL", "true");
+        env.put("PARLEY_WEBHOOKS_POLL_INTERVAL", "PT0.2S");
         a = ParleyProcess.start("instance-a", env);
         b = ParleyProcess.start("instance-b", env);
     }
@@ -208,6 +212,39 @@ class MultiInstanceIT {
     }
 
     private record Bot(String id, String token) {
+    }
+
+    @Test
+    void aBotsWebhookGetsEachMessageOnceInOrderWhileSendersOnBothInstancesPostAndBothInstancesDeliver()
+            throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            TestUser owner = a.register("owner");
+            TestUser other = b.register("other");
+            String room = a.createRoom(owner.token());
+            String bot = given().baseUri(b.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                    .body(Map.of("name", "hook", "webhookUrl", receiver.url("/"))).post("/api/bots").then().statusCode(201)
+                    .extract().path("username");
+            given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                    .body(Map.of("username", bot)).post("/api/rooms/" + room + "/members").then().statusCode(201);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            ConcurrentLinkedQueue<Integer> seqs = new ConcurrentLinkedQueue<>();
+            for (int t = 0; t < 4; t++) {
+                ParleyProcess target = t % 2 == 0 ? a : b;
+                TestUser sender = t < 2 ? owner : other;
+                pool.submit(() -> {
+                    for (int i = 0; i < 30; i++) {
+                        seqs.add(target.post(sender.token(), room, "m" + i));
+                    }
+                });
+            }
+            pool.shutdown();
+            assertThat(pool.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(60)).until(() -> receiver.received().size() >= 120);
+            Thread.sleep(1_000); // time for a second delivery, were there one
+            List<Long> delivered = receiver.received().stream().map(r -> r.json().path("message").path("seq").asLong()).toList();
+            assertThat(delivered).hasSize(120).isSorted()
+                    .containsExactlyElementsOf(seqs.stream().map(Integer::longValue).sorted().toList());
+        }
     }
 
     private static Bot newBot(TestUser owner) {
