@@ -202,6 +202,24 @@ test('search jumps to a message in its room; the owner mutes, unmutes and bans f
   await bob.page.reload();
   await openRoom(bob.page, room);
 
+  // alice makes a bot with a webhook: its token and secret are shown once; the token works until she revokes it
+  await alice.page.locator('#bots summary').click();
+  await alice.page.getByLabel('Bot name').fill('Deploy Bot');
+  await alice.page.getByLabel('Webhook URL (optional)').fill('https://hooks.example.com/parley');
+  await alice.page.getByRole('button', { name: 'Create bot', exact: true }).click();
+  await alice.page.locator('#status', { hasText: 'Created bot @deploy-bot-bot-' }).waitFor();
+  const botToken = await alice.page.getByLabel('Token', { exact: true }).inputValue();
+  assert.match(await alice.page.getByLabel('Webhook secret').inputValue(), /^[0-9a-f]{64}$/);
+  const botItem = alice.page.locator('#bot-list li', { hasText: 'Deploy Bot' });
+  await botItem.getByText('https://hooks.example.com/parley').waitFor();
+  const me = (token) => alice.page.evaluate(async (t) => (await fetch('/api/me', { headers: { authorization: `Bearer ${t}` } })).status, token);
+  assert.equal(await me(botToken), 200);
+  if (shots) await alice.page.screenshot({ path: `${shots}/bots.png` });
+  await botItem.getByRole('button', { name: /^Revoke / }).click();
+  await alice.page.locator('#status', { hasText: 'Revoked deploy-bot-bot-' }).waitFor();
+  await until(async () => (await alice.page.locator('#bot-list li').count()) === 0, 15_000, 'bot unlisted');
+  assert.equal(await me(botToken), 401);
+
   for (const who of [alice, bob]) {
     assert.deepEqual(who.errors.filter((e) => !/WebSocket|Failed to load resource/.test(e)), []);
     await who.context.close();

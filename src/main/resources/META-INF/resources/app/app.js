@@ -587,6 +587,39 @@ async function jumpTo(roomId, seq) {
   item.focus();
 }
 
+// --- bots ---------------------------------------------------------------------------------------
+
+async function loadBots() {
+  const bots = await api('GET', '/api/bots');
+  $('bot-list').replaceChildren(...bots.map((bot) => el('li', { class: 'bot' },
+    el('span', { class: 'name' }, bot.name), ' ', el('span', { class: 'username' }, `@${bot.username}`),
+    bot.webhookUrl ? el('span', { class: 'webhook' }, ` → ${bot.webhookUrl}`) : null, ' ',
+    el('button', {
+      type: 'button', class: 'small danger', 'aria-label': `Revoke ${bot.username}`,
+      onclick: async () => {
+        if (!confirm(`Revoke ${bot.username}? Its token stops working at once.`)) return;
+        try { await api('DELETE', `/api/bots/${bot.id}`); status(`Revoked ${bot.username}`); await loadBots(); } catch (error) { fail(error); }
+      },
+    }, 'Revoke'))));
+}
+
+$('bots').addEventListener('toggle', () => { if ($('bots').open) loadBots().catch(fail); });
+$('create-bot').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const url = $('bot-webhook').value.trim();
+    const bot = await api('POST', '/api/bots', { name: $('bot-name').value.trim(), ...(url ? { webhookUrl: url } : {}) });
+    $('bot-name').value = '';
+    $('bot-webhook').value = '';
+    $('bot-token').value = bot.token;
+    $('bot-secret').value = bot.webhookSecret ?? '';
+    $('bot-secret').hidden = $('bot-secret-label').hidden = !bot.webhookSecret;
+    $('bot-created').hidden = false;
+    status(`Created bot @${bot.username}`);
+    await loadBots();
+  } catch (error) { fail(error); }
+});
+
 $('search').addEventListener('submit', (e) => { e.preventDefault(); runSearch(); });
 $('file').addEventListener('change', () => upload($('file').files[0]));
 $('more-results').addEventListener('click', () => runSearch(true));

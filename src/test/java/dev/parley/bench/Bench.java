@@ -100,6 +100,11 @@ public final class Bench {
         int roomCount = intArg("rooms", 10);
         List<String> tokens = tokens(Math.min(connections, 10));
         List<String> rooms = rooms(tokens.get(0), roomCount);
+        // --webhook URL: a bot with that webhook in every room (a dead endpoint shows what it costs sends)
+        String webhook = arg("webhook", "");
+        if (!webhook.isEmpty()) {
+            api.newWebhookBot(tokens.get(0), webhook, rooms);
+        }
         List<BenchConnection> conns = open(ws, tokens, connections);
 
         LatencyRecorder latency = new LatencyRecorder();
@@ -147,6 +152,7 @@ public final class Bench {
         r.put("connections", connections);
         r.put("window", window);
         r.put("rooms", roomCount);
+        r.put("webhook", webhook);
         r.put("seconds", round(seconds));
         r.put("committed", acked.get());
         r.put("errors", errors.get());

@@ -6,16 +6,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The REST calls a benchmark needs to set itself up: accounts and rooms. */
+/** The REST calls a benchmark needs to set itself up: accounts, rooms and bots. */
 final class BenchApi {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern TOKEN = Pattern.compile("\"accessToken\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern USERNAME = Pattern.compile("\"username\"\\s*:\\s*\"([^\"]+)\"");
 
     private final String baseUrl;
 
@@ -34,6 +36,16 @@ final class BenchApi {
     String newRoom(String token) {
         String body = "{\"name\":\"bench-" + UUID.randomUUID() + "\",\"visibility\":\"public\"}";
         return extract(ID, post("/api/rooms", body, token, 201));
+    }
+
+    /** Makes a bot of the token's user with this webhook URL and adds it to each room; returns its username. */
+    String newWebhookBot(String token, String webhookUrl, List<String> rooms) {
+        String made = post("/api/bots", "{\"name\":\"bench hook\",\"webhookUrl\":\"" + webhookUrl + "\"}", token, 201);
+        String username = extract(USERNAME, made);
+        for (String room : rooms) {
+            post("/api/rooms/" + room + "/members", "{\"username\":\"" + username + "\"}", token, 201);
+        }
+        return username;
     }
 
     String get(String path) {
