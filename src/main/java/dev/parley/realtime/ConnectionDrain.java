@@ -24,14 +24,16 @@ import dev.parley.config.ParleyConfig;
  * Ends every WebSocket when the instance shuts down, so that clients reconnect to another replica at
  * once instead of hanging on a server that no longer serves them.
  * <p>
+ * A permitted upgrade stops counting as an HTTP request in flight, so that Quarkus's wait for those
+ * (quarkus.shutdown.timeout) ends with the last REST request, not at the timeout.
+ * <p>
  * From the moment shutdown starts, upgrades are refused with 503 and new frames with
  * {@code unavailable} (nothing is stored, a retry elsewhere is safe); frames already being handled
  * get up to {@code parley.websocket.drain-timeout} to finish, so that a send being committed is
  * also acknowledged; then every connection is closed with 1001 (going away).
  */
-// Quarkus's graceful shutdown only waits for HTTP requests (and, in 3.33, keeps counting an upgraded
-// one after its socket closed, so it always sits out quarkus.shutdown.timeout once a WebSocket was
-// served); nothing in it ends the sockets. Without this, clients stayed connected to a server that
+// Quarkus's graceful shutdown only waits for HTTP requests (an upgraded one is released from its count
+// here, see UpgradedRequests); nothing in it ends the sockets. Without this, clients stayed connected to a server that
 // was going away and were dropped at the timeout with a plain 1000.
 @Singleton
 public class ConnectionDrain implements HttpUpgradeCheck {
@@ -52,7 +54,11 @@ public class ConnectionDrain implements HttpUpgradeCheck {
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
-        return draining ? CheckResult.rejectUpgrade(503) : CheckResult.permitUpgrade();
+        if (draining) {
+            return CheckResult.rejectUpgrade(503);
+        }
+        UpgradedRequests.release(context.httpRequest());
+        return CheckResult.permitUpgrade();
     }
 
     /**

@@ -42,6 +42,7 @@ public class WebhookDelivery {
     private static final int CLAIMS_PER_POLL = 32;
     private static final int PAGE = 50;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
     /** The body of a delivery, as DESIGN.md has it: the room and the message (whose seq de-duplicates). */
     public record Payload(String room, MessageView message) {
@@ -61,6 +62,7 @@ public class WebhookDelivery {
     private final Counter failed;
     private final Counter givenUp;
     private volatile boolean stopped;
+    private volatile long timer = -1;
 
     public WebhookDelivery(WebhookCursors cursors, MessageRepository messages, WebhookSender sender, Pool pool,
             ObjectMapper mapper, Vertx vertx, ParleyConfig config, @Named("instanceId") String instanceId,
@@ -87,12 +89,26 @@ public class WebhookDelivery {
 
     void start(@Observes StartupEvent event) {
         if (config.enabled()) {
-            vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll());
+            timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll());
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    // Before the beans go away: a poll still running then fails on them. One cut short is not lost:
+    // its cursor is only advanced after each answered delivery, and its lease lapses for another
+    // instance to resume.
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
         stopped = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (polling.get() && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the shutdown thread, never an event loop
+        }
+        if (polling.get()) {
+            LOG.infof("Shutdown: a webhook delivery is still waiting for its endpoint; its lease lapses after %d s "
+                    + "and another instance resumes it", leaseMillis / 1000);
+        }
     }
 
     // One poll at a time per instance: a slow one is not overtaken by the next.
@@ -107,7 +123,9 @@ public class WebhookDelivery {
                                 .collect().last().replaceWithVoid())
                 .subscribe().with(v -> polling.set(false), e -> {
                     polling.set(false);
-                    LOG.warnf("Webhook delivery poll failed (%s); trying again in %s", e.getMessage(), config.pollInterval());
+                    if (!stopped) {
+                        LOG.warnf("Webhook delivery poll failed (%s); trying again in %s", e.getMessage(), config.pollInterval());
+                    }
                 });
     }
 
@@ -115,7 +133,9 @@ public class WebhookDelivery {
     private Uni<Void> deliver(WebhookCursors.Claim claim) {
         return page(claim, claim.deliveredSeq(), true)
                 .onFailure().recoverWithUni(e -> {
-                    LOG.warnf("Webhook delivery for bot %s in room %s stopped: %s", claim.bot(), claim.room(), e.getMessage());
+                    if (!stopped) {
+                        LOG.warnf("Webhook delivery for bot %s in room %s stopped: %s", claim.bot(), claim.room(), e.getMessage());
+                    }
                     return cursors.release(claim, instanceId).onFailure().recoverWithNull();
                 });
     }

@@ -2,6 +2,12 @@ package dev.parley.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,7 +71,8 @@ class GracefulShutdownIT {
                 }
             }
             assertThat(instance.awaitExit(Duration.ofSeconds(40))).as("the instance exits").isTrue();
-            assertThat(instance.log()).contains("closed 2 WebSocket connections with 1001");
+            assertThat(instance.log()).contains("closed 2 WebSocket connections with 1001")
+                    .doesNotContain("Timed out waiting for graceful shutdown");
         }
 
         // every acknowledged send is stored with the seq it was acknowledged with, and nothing else is
@@ -81,5 +88,55 @@ class GracefulShutdownIT {
         }
         assertThat(acknowledged).isNotEmpty();
         assertThat(stored).isEqualTo(acknowledged);
+    }
+
+    /**
+     * Quarkus waits for REST requests in flight at SIGTERM (quarkus.shutdown.timeout, 20 s), and for
+     * nothing else: an upload still arriving is answered, and the instance stops as soon as it is,
+     * though WebSockets were served before. (Quarkus 3.33 counted every upgraded request for ever, so
+     * each stop sat out the 20 s and logged an ERROR.)
+     */
+    @Test
+    void aRestRequestInFlightAtSigtermIsAnsweredAndTheInstanceStopsRightAfterIt() throws Exception {
+        DatabaseTestResource.recreate(DATABASE);
+        try (ParleyProcess instance = ParleyProcess.start("shutdown-rest", ParleyProcess.environment(DATABASE))) {
+            TestUser alice = instance.register("alice");
+            String room = instance.createRoom(alice.token());
+            try (WsClient socket = WsClient.connectWithHeader(instance.ws(), alice.token())) {
+                socket.subscribe(room, null);
+            }
+
+            String boundary = "parley-shutdown-test";
+            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n" + "x".repeat(4096)).getBytes(StandardCharsets.US_ASCII);
+            byte[] tail = ("y".repeat(4096) + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+            URI base = URI.create(instance.baseUrl());
+            try (Socket upload = new Socket(base.getHost(), base.getPort())) {
+                upload.setSoTimeout(30_000);
+                OutputStream out = upload.getOutputStream();
+                out.write(("POST /api/rooms/" + room + "/attachments HTTP/1.1\r\nHost: " + base.getAuthority() + "\r\n"
+                        + "Authorization: Bearer " + alice.token() + "\r\n"
+                        + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\n"
+                        + "Content-Length: " + (head.length + tail.length) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(head);
+                out.flush();
+
+                long terminated = System.nanoTime();
+                instance.terminate();
+                Thread.sleep(1500);
+                assertThat(instance.isAlive()).as("still waiting for the upload").isTrue();
+                out.write(tail);
+                out.flush();
+                String status = new BufferedReader(new InputStreamReader(upload.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine();
+                assertThat(status).startsWith("HTTP/1.1 201");
+
+                assertThat(instance.awaitExit(Duration.ofSeconds(40))).as("the instance exits").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - terminated))
+                        .as("stopped once the upload was answered, not at quarkus.shutdown.timeout (20 s)")
+                        .isLessThan(Duration.ofSeconds(12));
+            }
+            assertThat(instance.log()).doesNotContain("Timed out waiting for graceful shutdown");
+        }
     }
 }
