@@ -29,7 +29,8 @@ import io.vertx.core.http.WebSocketClientOptions;
  *     -Dexec.args="ingest --connections 10 --window 10 --rooms 10 --duration 20"
  * </pre>
  *
- * Scenarios: {@code ingest}, {@code fanout} (with {@code --recv-url} for the two-instance variant),
+ * Scenarios: {@code ingest}, {@code fanout} (with {@code --recv-url} for the two-instance variant, and
+ * {@code --spread true} to put senders and every room's subscribers on both instances),
  * {@code connections} and {@code search} ({@link SearchBench}). Each prints a summary and appends one JSON line to {@code --out}.
  */
 public final class Bench {
@@ -177,7 +178,13 @@ public final class Bench {
 
         LatencyRecorder latency = new LatencyRecorder();
         AtomicLong delivered = new AtomicLong();
-        List<BenchConnection> receivers = open(recvWs, tokens, roomCount * subscribers);
+        // --spread: senders and each room's subscribers on both instances, as behind a load balancer
+        // (without it every sender is on --url and every subscriber on --recv-url)
+        boolean spread = Boolean.parseBoolean(arg("spread", "false")) && !ws.equals(recvWs);
+        List<BenchConnection> receivers = new ArrayList<>();
+        for (int i = 0; i < roomCount * subscribers; i += roomCount) {
+            receivers.addAll(open(spread && (i / roomCount) % 2 == 1 ? ws : recvWs, tokens, roomCount));
+        }
         List<CompletableFuture<Void>> subscribed = new ArrayList<>();
         for (int i = 0; i < receivers.size(); i++) {
             BenchConnection conn = receivers.get(i);
@@ -202,7 +209,10 @@ public final class Bench {
         }
         CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 
-        List<BenchConnection> senders = open(ws, tokens, senderCount);
+        List<BenchConnection> senders = new ArrayList<>();
+        for (int i = 0; i < senderCount; i++) {
+            senders.addAll(open(spread && i % 2 == 1 ? recvWs : ws, List.of(tokens.get(i % tokens.size())), 1));
+        }
         LatencyRecorder ackLatency = new LatencyRecorder();
         AtomicLong acked = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -257,6 +267,7 @@ public final class Bench {
         r.put("senders", senderCount);
         r.put("rate", rate);
         r.put("twoInstances", !ws.equals(recvWs));
+        r.put("spread", spread);
         r.put("seconds", round(seconds));
         r.put("sent", acked.get());
         r.put("errors", errors.get());
