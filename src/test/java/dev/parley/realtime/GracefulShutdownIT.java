@@ -1,6 +1,7 @@
 package dev.parley.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -123,7 +124,9 @@ class GracefulShutdownIT {
 
                 long terminated = System.nanoTime();
                 instance.terminate();
-                Thread.sleep(1500);
+                // Quarkus says so once the drain is over and only the upload is left to wait for
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> instance.log().contains("Waiting for HTTP requests to complete"));
                 assertThat(instance.isAlive()).as("still waiting for the upload").isTrue();
                 out.write(tail);
                 out.flush();
