@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -37,11 +38,12 @@ final class UpgradedRequests {
             return;
         }
         // a request carries the wrapper only when quarkus.shutdown.timeout is set
-        if (!(request.getCookie(QuarkusRequestWrapper.FAKE_COOKIE_NAME) instanceof QuarkusRequestWrapper.QuarkusCookie)) {
+        Cookie marker = request.getCookie(QuarkusRequestWrapper.FAKE_COOKIE_NAME);
+        if (!(marker instanceof QuarkusRequestWrapper.QuarkusCookie carrier)) {
             return;
         }
         try {
-            DONE.invoke(QuarkusRequestWrapper.get(request));
+            DONE.invoke(carrier.getRequestWrapper());
         } catch (Throwable e) {
             LOG.debugf(e, "Could not mark an upgraded request as done for the graceful shutdown");
         }
