@@ -1,8 +1,6 @@
 package dev.parley.problem;
 
-import java.net.ConnectException;
-import java.net.SocketException;
-import java.nio.channels.ClosedChannelException;
+import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.VertxException;
@@ -20,8 +18,9 @@ public final class DependencyFailure {
 
     public static boolean is(Throwable failure) {
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof SocketException || t instanceof ClosedChannelException
-                    || t instanceof ClosedConnectionException
+            // any I/O failure: a connection refused, reset or closed surfaces as a SocketException, a
+            // ClosedChannelException or, from a write on a socket the peer reset, a bare IOException
+            if (t instanceof IOException || t instanceof ClosedConnectionException
                     || t instanceof TimeoutException || t instanceof io.smallrye.mutiny.TimeoutException
                     || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed")
                     || t instanceof PgException pg && unavailableState(pg.getSqlState())) {
