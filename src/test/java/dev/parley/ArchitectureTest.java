@@ -38,6 +38,7 @@ class ArchitectureTest {
             Map.entry("config", 2),
             Map.entry("fanout", 3),
             Map.entry("auth", 3),
+            Map.entry("health", 3),
             Map.entry("room", 4),
             Map.entry("presence", 4),
             Map.entry("bot", 4),

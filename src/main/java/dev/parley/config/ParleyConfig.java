@@ -34,6 +34,19 @@ public interface ParleyConfig {
 
     Webhooks webhooks();
 
+    Health health();
+
+    /** What the probes report. */
+    interface Health {
+        /**
+         * How long an event loop may go without running a task before the instance reports itself
+         * not live ({@code /q/health/live}), so that Kubernetes restarts it rather than routing to it.
+         * Well above any pause a healthy loop has (Vert.x warns of a blocked loop after 2 s).
+         */
+        @WithDefault("PT10S")
+        Duration eventLoopStall();
+    }
+
     /** Delivery of new messages to bots' webhook URLs. */
     interface Webhooks {
         /** Whether this instance delivers (any number of instances may: each message goes out from one). */

@@ -17,7 +17,6 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.quarkus.websockets.next.WebSocketSecurity;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClosedException;
 
 import dev.parley.config.ParleyConfig;
 import dev.parley.problem.DependencyFailure;
@@ -36,8 +35,10 @@ public class ChatWebSocket {
 
     private static final Logger LOG = Logger.getLogger(ChatWebSocket.class);
     private static final UserData.TypedKey<ClientSession> SESSION = new UserData.TypedKey<>("parley.session");
+    // Set by the first transport failure: the connection is being closed, later failures are its echo.
+    private static final CloseReason MESSAGE_TOO_BIG = new CloseReason(1009, "message too big");
+    private static final UserData.TypedKey<Boolean> FAILED = new UserData.TypedKey<>("parley.failed");
 
-    private final WebSocketConnection connection;
     private final WebSocketSecurity security;
     private final FrameCodec codec;
     private final ServerFrames frames;
@@ -46,10 +47,9 @@ public class ChatWebSocket {
     private final ConnectionDrain drain;
     private final ParleyConfig config;
 
-    public ChatWebSocket(WebSocketConnection connection, WebSocketSecurity security,
+    public ChatWebSocket(WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
             ConnectionDrain drain, ParleyConfig config) {
-        this.connection = connection;
         this.security = security;
         this.codec = codec;
         this.frames = frames;
@@ -128,20 +128,33 @@ public class ChatWebSocket {
     }
 
     /**
-     * Vert.x refuses a message above {@code max-message-size} (1 MiB) while aggregating its frames;
-     * the socket cannot be resynchronised after that, so it is closed with 1009 (message too big).
-     * Anything else that escapes a handler is logged and the socket stays open.
+     * Failures of the socket itself: frame handlers recover their own failures into error frames, so
+     * what reaches this is the transport (a reset, a write to a socket already gone, a broken or
+     * oversized frame). None of it is answered with a frame: a write on a failing socket fails again
+     * and would come straight back here, each time on a new context, which is how one abrupt
+     * disconnect can keep an event loop spinning until the heap runs out. The connection is
+     * the one passed in, never the injected request-scoped proxy, whose context may already have
+     * ended when the close and the error race. Each connection logs at most one line, at DEBUG.
      */
     @OnError
-    public Uni<Void> onError(Throwable failure) {
-        if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
-            return connection.close(new CloseReason(1009, "message too big"));
+    public Uni<Void> onError(Throwable failure, WebSocketConnection self) {
+        if (self.userData().get(FAILED) != null || self.isClosed()) {
+            return Uni.createFrom().voidItem();
         }
-        if (failure instanceof HttpClosedException || !connection.isOpen()) {
-            return Uni.createFrom().voidItem(); // the client went away; nothing to answer
+        self.userData().put(FAILED, Boolean.TRUE);
+        ClientSession session = self.userData().get(SESSION);
+        if (session != null) {
+            session.markClosed(); // nothing more is written to a socket that failed
         }
-        LOG.error("Unexpected failure on a WebSocket connection", failure);
-        return connection.sendText(frames.error(null, ErrorCode.INTERNAL, "internal error"));
+        LOG.debugf("WebSocket connection %s failed: %s", self.id(), failure);
+        CloseReason reason = tooLarge(failure) ? MESSAGE_TOO_BIG : CloseReason.INTERNAL_SERVER_ERROR;
+        return self.close(reason).onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    // Vert.x names a message over max-message-size (fragments adding up past 1 MiB) only in the text of
+    // an IllegalStateException; a single frame over max-frame-size is closed with 1009 by Netty itself.
+    private static boolean tooLarge(Throwable failure) {
+        return failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size");
     }
 
     private Uni<String> handle(ClientSession session, ClientFrame frame) {

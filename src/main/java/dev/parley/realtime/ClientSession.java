@@ -174,7 +174,7 @@ public final class ClientSession {
 
     /** Writes the frames of one answer (a replay and its {@code ok}), whole and in order. */
     public void answer(List<String> frames) {
-        if (overflowed) {
+        if (overflowed || closed) {
             return;
         }
         if (answerBytes.get() > outboundLimit) {
@@ -195,7 +195,7 @@ public final class ClientSession {
     }
 
     private void writeEvent(String json, int size) {
-        if (overflowed) {
+        if (overflowed || closed) {
             return;
         }
         if (eventBytes.addAndGet(size) > outboundLimit) {

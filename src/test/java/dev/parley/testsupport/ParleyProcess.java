@@ -186,6 +186,19 @@ public final class ParleyProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** CPU time the instance's JVM has used so far, all threads (Linux: from /proc). */
+    public Duration cpuTime() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            // fields after the command name, which ends with ')': state is the 3rd field, utime the 14th
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return Duration.ofMillis(ticks * 10); // USER_HZ is 100 on Linux
+        } catch (IOException e) {
+            throw new IllegalStateException("instance " + name + " is gone", e);
+        }
+    }
+
     /** The instance's log so far. */
     public String log() {
         try {
