@@ -36,16 +36,17 @@ class ArchitectureTest {
             Map.entry("wire", 0),
             Map.entry("problem", 1),
             Map.entry("config", 2),
-            Map.entry("fanout", 3),
-            Map.entry("auth", 3),
-            Map.entry("health", 3),
-            Map.entry("room", 4),
-            Map.entry("presence", 4),
-            Map.entry("bot", 4),
-            Map.entry("message", 5),
-            Map.entry("realtime", 6),
-            Map.entry("attachment", 6),
-            Map.entry("webhook", 6));
+            Map.entry("limit", 3),
+            Map.entry("fanout", 4),
+            Map.entry("auth", 4),
+            Map.entry("health", 4),
+            Map.entry("room", 5),
+            Map.entry("presence", 5),
+            Map.entry("bot", 5),
+            Map.entry("message", 6),
+            Map.entry("realtime", 7),
+            Map.entry("attachment", 7),
+            Map.entry("webhook", 7));
 
     @Test
     void everyPackageHasALayerAndDependsOnlyOnLowerOnes() {

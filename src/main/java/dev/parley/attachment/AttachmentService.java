@@ -21,6 +21,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.parley.auth.UserView;
 import dev.parley.config.ParleyConfig;
+import dev.parley.limit.ActionLimits;
 import dev.parley.message.AttachmentView;
 import dev.parley.message.MessageService;
 import dev.parley.message.Sent;
@@ -51,11 +52,13 @@ public class AttachmentService {
     private final RoomRepository rooms;
     private final MessageService messages;
     private final long sizeLimit;
+    private final ActionLimits actionLimits;
     private final Tika tika = new Tika();
 
     public AttachmentService(Pool pool, Vertx vertx, AttachmentStorage storage, RoomRepository rooms, MessageService messages,
-            ParleyConfig config) {
+            ParleyConfig config, ActionLimits actionLimits) {
         this.pool = pool;
+        this.actionLimits = actionLimits;
         this.vertx = vertx;
         this.storage = storage;
         this.rooms = rooms;
@@ -82,6 +85,13 @@ public class AttachmentService {
         }
         String name = cleanName(upload.fileName());
         String id = UUID.randomUUID().toString();
+        // a retry that finds its message stored (created false) uploaded nothing new: not counted
+        return actionLimits.counted(ActionLimits.Action.ATTACHMENT, caller.id(),
+                () -> store(caller, roomId, id, name, upload, text, clientMsgId), Sent::created);
+    }
+
+    private Uni<Sent> store(UserView caller, String roomId, String id, String name, Upload upload, String text,
+            String clientMsgId) {
         // refused before anything is stored; the send decides again, under the room's lock
         return rooms.access(caller.id(), roomId).invoke(RoomAccess::requireSpeak)
                 .chain(() -> vertx.fileSystem().open(upload.path(), new OpenOptions().setRead(true)))

@@ -14,11 +14,13 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 import dev.parley.config.ParleyConfig;
+import dev.parley.limit.UserBudget;
 import dev.parley.problem.ParleyException;
 import dev.parley.problem.UniqueViolation;
 
 /**
- * Turns a verified token into Parley's user record. Our own tokens name the user by id; a token from
+ * Turns a verified token into Parley's user record, and charges the request to the user's request
+ * budget ({@link UserBudget}): every REST call and WebSocket upgrade of a user passes here once. Our own tokens name the user by id; a token from
  * an external issuer (Keycloak) is looked up by issuer and subject, and its user is created from the
  * token's claims the first time it is seen. Callers get views, never the entity.
  */
@@ -27,20 +29,26 @@ public class CurrentUserService {
 
     private final UserRepository users;
     private final ParleyConfig config;
+    private final UserBudget budget;
 
-    public CurrentUserService(UserRepository users, ParleyConfig config) {
+    public CurrentUserService(UserRepository users, ParleyConfig config, UserBudget budget) {
         this.users = users;
         this.config = config;
+        this.budget = budget;
     }
 
-    /** The caller as frames and bodies show it. */
+    /** The caller as frames and bodies show it; {@code rate_limited} when over their request budget. */
     public Uni<UserView> resolve(SecurityIdentity identity) {
-        return user(identity).map(UserView::of);
+        return charged(identity).map(UserView::of);
     }
 
     /** The caller's own account, as {@code GET /api/me} shows it. */
     public Uni<AuthRequests.Me> me(SecurityIdentity identity) {
-        return user(identity).map(u -> new AuthRequests.Me(u.id, u.username, u.displayName, User.KIND_BOT.equals(u.kind)));
+        return charged(identity).map(u -> new AuthRequests.Me(u.id, u.username, u.displayName, User.KIND_BOT.equals(u.kind)));
+    }
+
+    private Uni<User> charged(SecurityIdentity identity) {
+        return user(identity).call(u -> budget.charge(u.id));
     }
 
     private Uni<User> user(SecurityIdentity identity) {

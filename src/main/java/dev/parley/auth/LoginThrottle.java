@@ -5,12 +5,11 @@ import java.util.List;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 
 import dev.parley.config.ParleyConfig;
+import dev.parley.limit.Counters;
 import dev.parley.problem.ParleyException;
 
 /**
@@ -23,14 +22,12 @@ import dev.parley.problem.ParleyException;
 @ApplicationScoped
 public class LoginThrottle {
 
-    private final AttemptCounters counters;
+    private final Counters counters;
     private final ParleyConfig.LoginFailures failures;
     private final int registrations;
 
-    public LoginThrottle(ParleyConfig config, Instance<ReactiveRedisDataSource> redis) {
-        this.counters = config.redis().enabled()
-                ? new RedisAttemptCounters(redis.get(), config.redis().channelPrefix())
-                : new InProcessAttemptCounters();
+    public LoginThrottle(ParleyConfig config, Counters counters) {
+        this.counters = counters;
         this.failures = config.limits().loginFailures();
         this.registrations = config.limits().registrations();
     }
@@ -65,7 +62,7 @@ public class LoginThrottle {
         if (registrations <= 0) {
             return Uni.createFrom().voidItem();
         }
-        String key = "register:" + address;
+        String key = "attempts:register:" + address;
         return counters.read(List.of(key)).invoke(w -> {
             if (w.get(0).count() >= registrations) {
                 throw ParleyException.rateLimited("too many registrations; try again later", w.get(0).left());
@@ -74,10 +71,10 @@ public class LoginThrottle {
     }
 
     private static String userKey(String username) {
-        return "login-user:" + username.toLowerCase(Locale.ROOT);
+        return "attempts:login-user:" + username.toLowerCase(Locale.ROOT);
     }
 
     private static String addressKey(String address) {
-        return "login-address:" + address;
+        return "attempts:login-address:" + address;
     }
 }

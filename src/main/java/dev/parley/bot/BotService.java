@@ -44,9 +44,11 @@ public class BotService {
     private final RoomEventPublisher publisher;
     private final ParleyConfig config;
     private final WebhookTargets targets;
+    private final RequestLimits limits;
 
     public BotService(UserRepository users, TokenService tokens, RoomEventPublisher publisher, ParleyConfig config,
-            WebhookTargets targets) {
+            WebhookTargets targets, RequestLimits limits) {
+        this.limits = limits;
         this.users = users;
         this.tokens = tokens;
         this.publisher = publisher;
@@ -67,9 +69,7 @@ public class BotService {
         String name = request.name().strip();
         return Panache.withSession(() -> users.count("ownerId = ?1 and kind = ?2 and revokedAt is null", caller.id(), User.KIND_BOT))
                 .chain(owned -> {
-                    if (owned >= RequestLimits.BOTS_PER_USER) {
-                        throw ParleyException.conflict("at most " + RequestLimits.BOTS_PER_USER + " bots per user");
-                    }
+                    limits.requireBotSlot(owned);
                     return persist(caller, name, webhookUrl, 0);
                 })
                 .map(bot -> new BotRequests.Created(bot.id, bot.username, bot.shownName(), true, bot.webhookUrl,

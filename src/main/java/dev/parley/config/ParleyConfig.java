@@ -280,6 +280,40 @@ public interface ParleyConfig {
         /** Registrations per client address within the login-failure window; 0 = no limit. */
         @WithDefault("20")
         int registrations();
+
+        /**
+         * Requests (WebSocket frames and REST calls) per user per second, over all their connections
+         * and every instance (token bucket); 0 = no limit.
+         */
+        @WithDefault("50")
+        int userRate();
+
+        @WithDefault("100")
+        int userBurst();
+
+        /** Open WebSocket connections per user, over every instance; 0 = no limit. */
+        @WithDefault("20")
+        int connectionsPerUser();
+
+        /** Rooms a user may create per hour; 0 = no limit. */
+        @WithDefault("30")
+        int roomCreations();
+
+        /** Invitations (new members added) a user may make per hour; 0 = no limit. */
+        @WithDefault("60")
+        int invitations();
+
+        /** Direct rooms a user may open per hour (re-opening one that exists is not counted); 0 = no limit. */
+        @WithDefault("60")
+        int directRooms();
+
+        /** Attachments a user may upload per hour; 0 = no limit. */
+        @WithDefault("60")
+        int attachments();
+
+        /** Bots one user may own at a time (revoked ones do not count); 0 = no limit. */
+        @WithDefault("20")
+        int bots();
     }
 
     /** Failed logins before login answers 429; 0 = no limit. */

@@ -6,7 +6,8 @@ import dev.parley.problem.ParleyException;
 
 /**
  * The size and count limits of what a client may send, in one place (the rates are enforced where
- * they are counted: per connection by the gateway, logins by the login throttle). Each check throws
+ * they are counted: per connection by the gateway, per user by the limit package, logins by the login
+ * throttle). Each check throws
  * the protocol's error; a request refused here has changed nothing.
  */
 @ApplicationScoped
@@ -21,8 +22,6 @@ public class RequestLimits {
     private static final int DEFAULT_SEARCH_PAGE = 20;
     public static final int SEARCH_PAGE_MAX = 100;
     public static final int SEARCH_QUERY_MAX = 200;
-    /** Bots one user may own at a time (revoked ones do not count). */
-    public static final int BOTS_PER_USER = 25;
     private static final int MAX_EMOJI_CODE_POINTS = 8;
 
     private final ParleyConfig.Limits config;
@@ -133,6 +132,16 @@ public class RequestLimits {
                 || Character.isISOControl(c) || "<>&\"'`".indexOf(c) >= 0);
         if (bad) {
             throw ParleyException.badRequest("emoji must have no whitespace or markup");
+        }
+    }
+
+    /**
+     * Refuses one more bot to a user who owns {@code owned} already. Waiting does not help (deleting a
+     * bot does), so the answer carries no {@code Retry-After}.
+     */
+    public void requireBotSlot(long owned) {
+        if (config.bots() > 0 && owned >= config.bots()) {
+            throw ParleyException.rateLimited("at most " + config.bots() + " bots per user");
         }
     }
 

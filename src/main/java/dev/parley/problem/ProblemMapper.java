@@ -1,5 +1,7 @@
 package dev.parley.problem;
 
+import java.time.Duration;
+
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -28,8 +30,7 @@ public class ProblemMapper {
             return unauthorized(e.getMessage());
         }
         if (e.retryAfter().isPresent()) {
-            // whole seconds, rounded up: a client that waits as told is not refused again
-            long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
+            long seconds = seconds(e.retryAfter().get());
             return Response.status(e.code().httpStatus()).header(HttpHeaders.RETRY_AFTER, seconds)
                     .type(Problem.MEDIA_TYPE).entity(Problem.of(e.code(), e.getMessage())).build();
         }
@@ -103,6 +104,11 @@ public class ProblemMapper {
         }
         LOG.error("Unexpected failure", e);
         return problem(ErrorCode.INTERNAL, "Internal error");
+    }
+
+    /** A {@code Retry-After} in whole seconds, rounded up: a client that waits as told is not refused again. */
+    public static long seconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     public static Response problem(ErrorCode code, String detail) {

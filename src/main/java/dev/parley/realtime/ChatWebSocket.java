@@ -19,6 +19,8 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 
 import dev.parley.config.ParleyConfig;
+import dev.parley.limit.ConnectionLimit;
+import dev.parley.limit.UserBudget;
 import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.ErrorCode;
 import dev.parley.problem.ParleyException;
@@ -46,10 +48,14 @@ public class ChatWebSocket {
     private final RoomHub hub;
     private final ConnectionDrain drain;
     private final ParleyConfig config;
+    private final UserBudget budget;
+    private final ConnectionLimit connections;
 
     public ChatWebSocket(WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
-            ConnectionDrain drain, ParleyConfig config) {
+            ConnectionDrain drain, ParleyConfig config, UserBudget budget, ConnectionLimit connections) {
+        this.budget = budget;
+        this.connections = connections;
         this.security = security;
         this.codec = codec;
         this.frames = frames;
@@ -65,6 +71,7 @@ public class ChatWebSocket {
     @NonBlocking
     public void onOpen(WebSocketConnection self) {
         session(self);
+        connections.opened(self.userData().get(ConnectionUserCheck.SLOT));
         drain.opened(self);
     }
 
@@ -106,7 +113,9 @@ public class ChatWebSocket {
                     "the server is shutting down; nothing was stored, reconnect and retry"));
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> handle(session, frame))
+        // every frame is charged to the user's budget; one over it is refused alone, the socket stays
+        return budget.charge(session.user().id())
+                .chain(() -> handle(session, frame))
                 .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                 .invoke(reply -> {
                     if (reply != null) {
@@ -120,6 +129,7 @@ public class ChatWebSocket {
     @OnClose
     @NonBlocking
     public void onClose(WebSocketConnection self) {
+        connections.release(self.userData().get(ConnectionUserCheck.SLOT));
         ClientSession session = self.userData().get(SESSION);
         if (session != null) {
             session.markClosed();

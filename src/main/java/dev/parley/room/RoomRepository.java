@@ -296,6 +296,12 @@ public class RoomRepository {
                 });
     }
 
+    /** The id of the direct room with this key, or null when there is none yet. */
+    public Uni<String> findDirect(String dmKey) {
+        return pool.preparedQuery("select id from rooms where dm_key = $1").execute(Tuple.of(dmKey))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
     /**
      * The direct room of two users, created with both as members if there is none: one statement
      * that two concurrent calls (from either side) cannot both create, since {@code dm_key} is unique.

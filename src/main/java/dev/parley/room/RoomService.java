@@ -15,6 +15,8 @@ import io.smallrye.mutiny.Uni;
 import dev.parley.auth.UserRepository;
 import dev.parley.auth.UserView;
 import dev.parley.config.RequestLimits;
+import dev.parley.limit.ActionLimits;
+import dev.parley.limit.ActionLimits.Action;
 import dev.parley.problem.ParleyException;
 import dev.parley.problem.UniqueViolation;
 
@@ -30,8 +32,11 @@ public class RoomService {
     private final UserRepository users;
     private final RoomEvents events;
     private final RequestLimits limits;
+    private final ActionLimits actionLimits;
 
-    public RoomService(RoomRepository rooms, UserRepository users, RoomEvents events, RequestLimits limits) {
+    public RoomService(RoomRepository rooms, UserRepository users, RoomEvents events, RequestLimits limits,
+            ActionLimits actionLimits) {
+        this.actionLimits = actionLimits;
         this.rooms = rooms;
         this.users = users;
         this.events = events;
@@ -48,7 +53,8 @@ public class RoomService {
         room.createdBy = caller.id();
         room.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
         Membership owner = membership(room.id, caller.id(), Role.OWNER);
-        return Panache.withTransaction(() -> room.persist().chain(() -> owner.persist()))
+        return actionLimits.counted(Action.ROOM_CREATION, caller.id(),
+                () -> Panache.withTransaction(() -> room.persist().chain(() -> owner.persist())), created -> true)
                 .onFailure(UniqueViolation::is)
                 .transform(e -> ParleyException.conflict("a public room with this name exists"))
                 .chain(() -> rooms.view(caller.id(), room.id));
@@ -65,7 +71,13 @@ public class RoomService {
             }
             String first = caller.id().compareTo(other.id) < 0 ? caller.id() : other.id;
             String second = first.equals(caller.id()) ? other.id : caller.id();
-            return rooms.directRoom(first + ":" + second, UUID.randomUUID().toString(), first, second)
+            String dmKey = first + ":" + second;
+            // re-opening a direct room that exists is not counted, nor refused
+            return rooms.findDirect(dmKey)
+                    .chain(existing -> existing != null ? Uni.createFrom().item(new String[] { existing, "false" })
+                            : actionLimits.counted(Action.DIRECT_ROOM, caller.id(),
+                                    () -> rooms.directRoom(dmKey, UUID.randomUUID().toString(), first, second),
+                                    found -> Boolean.parseBoolean(found[1])))
                     .chain(found -> rooms.view(caller.id(), found[0])
                             .map(view -> new Direct(view, Boolean.parseBoolean(found[1]))));
         });
@@ -108,6 +120,16 @@ public class RoomService {
     /** Invites (or changes the role of) a user; the answer tells whether they were a member before. */
     public Uni<Added> addMember(UserView caller, String roomId, RoomRequests.Invite request) {
         Role wanted = request.role() == null ? null : Role.parse(request.role());
+        // only a new member counts: a role change or a repeated invitation adds nobody
+        return actionLimits.counted(Action.INVITATION, caller.id(), () -> add(caller, roomId, request, wanted), Added::created)
+                .invoke(added -> {
+                    if (added.created()) {
+                        events.memberJoined(roomId, added.user());
+                    }
+                });
+    }
+
+    private Uni<Added> add(UserView caller, String roomId, RoomRequests.Invite request, Role wanted) {
         return Panache.withTransaction(() -> lockedAccess(caller, roomId)
                 .invoke(RoomAccess::requireManageMembers)
                 .chain(access -> users.findByUsername(request.username()).chain(user -> {
@@ -132,12 +154,7 @@ public class RoomService {
                         return membership(roomId, user.id, role).persist()
                                 .replaceWith(new Added(roomId, invited, role.wire(), true));
                     });
-                })))
-                .invoke(added -> {
-                    if (added.created()) {
-                        events.memberJoined(roomId, added.user());
-                    }
-                });
+                })));
     }
 
     public record Added(String room, UserView user, String role, boolean created) {

@@ -77,7 +77,7 @@ public final class ParleyProcess implements AutoCloseable {
     /**
      * The environment every test instance needs: its database, a fresh signing key pair (instances
      * started with the same map accept each other's tokens), no per-connection send budget and no
-     * registration throttle (every test account registers from 127.0.0.1).
+     * registration throttle (every test account registers from 127.0.0.1), no per-user limits.
      */
     public static Map<String, String> environment(String database) {
         try {
@@ -88,6 +88,11 @@ public final class ParleyProcess implements AutoCloseable {
             env.put("PARLEY_AUTH_PUBLIC_KEY", pem("PUBLIC KEY", keys.getPublic().getEncoded()));
             env.put("PARLEY_LIMITS_SEND_RATE", "0");
             env.put("PARLEY_LIMITS_REGISTRATIONS", "0");
+            // tests drive one account hard; UserLimitsIT turns the per-user limits back on
+            for (String limit : List.of("USER_RATE", "CONNECTIONS_PER_USER", "ROOM_CREATIONS", "INVITATIONS",
+                    "DIRECT_ROOMS", "ATTACHMENTS")) {
+                env.put("PARLEY_LIMITS_" + limit, "0");
+            }
             return env;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
