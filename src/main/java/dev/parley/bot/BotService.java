@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -67,16 +68,14 @@ public class BotService {
             return Uni.createFrom().failure(refused);
         }
         String name = request.name().strip();
-        return Panache.withSession(() -> users.count("ownerId = ?1 and kind = ?2 and revokedAt is null", caller.id(), User.KIND_BOT))
-                .chain(owned -> {
-                    limits.requireBotSlot(owned);
-                    return persist(caller, name, webhookUrl, 0);
-                })
+        return persist(caller, name, webhookUrl, 0)
                 .map(bot -> new BotRequests.Created(bot.id, bot.username, bot.shownName(), true, bot.webhookUrl,
                         tokens.issue(bot, TOKEN_LIFETIME).token(), bot.webhookSecret));
     }
 
-    // The username comes from the name, with a random tail: taken names are retried with another.
+    // The count and the insert share one transaction holding the owner's row, so that two creations
+    // at once cannot both take the last slot. The username comes from the name, with a random tail: a
+    // taken name fails the transaction and is retried with another.
     private Uni<User> persist(UserView owner, String name, String webhookUrl, int attempt) {
         User bot = new User();
         bot.id = UUID.randomUUID().toString();
@@ -91,7 +90,10 @@ public class BotService {
             bot.webhookUrl = webhookUrl;
             bot.webhookSecret = secret();
         }
-        return Panache.withTransaction(() -> users.persist(bot))
+        return Panache.withTransaction(() -> users.findById(owner.id(), LockModeType.PESSIMISTIC_WRITE)
+                .chain(() -> users.count("ownerId = ?1 and kind = ?2 and revokedAt is null", owner.id(), User.KIND_BOT))
+                .invoke(limits::requireBotSlot)
+                .chain(() -> users.persist(bot)))
                 .onFailure(e -> UniqueViolation.is(e) && attempt < 5)
                 .recoverWithUni(() -> persist(owner, name, webhookUrl, attempt + 1));
     }

@@ -9,8 +9,6 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -134,13 +132,10 @@ public class RedisCounters implements Counters {
     }
 
     private <T> Uni<T> guarded(Supplier<Uni<T>> viaRedis, Supplier<Uni<T>> inProcess) {
-        return Uni.createFrom().deferred(() -> {
+        return CallerContext.resumeOnCaller(Uni.createFrom().deferred(() -> {
             if (down && System.nanoTime() - downSince < RETRY_AFTER) {
                 return inProcess.get();
             }
-            // a timeout fires on a scheduler thread: what follows (a database call) must continue
-            // on the caller's event loop
-            Context caller = Vertx.currentContext();
             return viaRedis.get()
                     .ifNoItem().after(TIMEOUT).fail()
                     .invoke(() -> down = false)
@@ -150,9 +145,8 @@ public class RedisCounters implements Counters {
                         }
                         downSince = System.nanoTime();
                         down = true;
-                        Uni<T> local = inProcess.get();
-                        return caller == null ? local : local.emitOn(task -> caller.runOnContext(v -> task.run()));
+                        return inProcess.get();
                     });
-        });
+        }));
     }
 }

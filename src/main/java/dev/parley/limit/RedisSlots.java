@@ -58,13 +58,14 @@ public class RedisSlots implements Slots {
 
     @Override
     public Uni<Boolean> acquire(String user, String slot, int limit, Duration lease) {
-        return redis.execute("EVAL", ACQUIRE, "1", key(user), slot, Integer.toString(limit), Long.toString(lease.toMillis()))
+        return CallerContext.resumeOnCaller(redis.execute("EVAL", ACQUIRE, "1", key(user), slot, Integer.toString(limit),
+                Long.toString(lease.toMillis()))
                 .ifNoItem().after(TIMEOUT).fail()
                 .map(r -> r.toInteger() == 1)
                 .onFailure().recoverWithUni(e -> {
                     LOG.debugf("Redis connection slots unavailable (%s); counting in this instance", e.toString());
                     return fallback.acquire(user, slot, limit, lease);
-                });
+                }));
     }
 
     @Override

@@ -73,7 +73,9 @@ public class UserBudget {
                 });
             }
         }
-        return waitFor.chain(() -> spendLeased(userId, local));
+        // the shared lease answers on the context of the request that started it: each waiter goes on
+        // on its own
+        return CallerContext.resumeOnCaller(waitFor.chain(() -> spendLeased(userId, local)));
     }
 
     private Uni<Void> spendLeased(String userId, Local local) {

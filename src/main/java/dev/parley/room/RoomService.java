@@ -120,13 +120,24 @@ public class RoomService {
     /** Invites (or changes the role of) a user; the answer tells whether they were a member before. */
     public Uni<Added> addMember(UserView caller, String roomId, RoomRequests.Invite request) {
         Role wanted = request.role() == null ? null : Role.parse(request.role());
-        // only a new member counts: a role change or a repeated invitation adds nobody
-        return actionLimits.counted(Action.INVITATION, caller.id(), () -> add(caller, roomId, request, wanted), Added::created)
+        // Only a new member counts: a role change or a repeated invitation adds nobody, so it is neither
+        // counted nor refused at the limit. The look-up is outside the transaction; one that races a
+        // removal adds one member uncounted, which the limit can afford.
+        return isMember(roomId, request.username()).chain(member -> member
+                ? add(caller, roomId, request, wanted)
+                : actionLimits.counted(Action.INVITATION, caller.id(), () -> add(caller, roomId, request, wanted),
+                        Added::created))
                 .invoke(added -> {
                     if (added.created()) {
                         events.memberJoined(roomId, added.user());
                     }
                 });
+    }
+
+    private Uni<Boolean> isMember(String roomId, String username) {
+        return Panache.withSession(() -> users.findByUsername(username).chain(user -> user == null
+                ? Uni.createFrom().item(false)
+                : Membership.findById(new Membership.Key(roomId, user.id)).map(m -> m != null)));
     }
 
     private Uni<Added> add(UserView caller, String roomId, RoomRequests.Invite request, Role wanted) {

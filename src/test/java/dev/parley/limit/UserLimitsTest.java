@@ -10,6 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +156,10 @@ class UserLimitsTest {
         invite(alice, room, u2).then().statusCode(201);
         assertHourlyRefusal(invite(alice, room, u3).then().extract());
         given().auth().oauth2(u3.token()).get("/api/rooms/" + room).then().statusCode(403);
+        // at the limit, changing the role of a member adds nobody and is not refused
+        given().auth().oauth2(alice.token()).contentType(ContentType.JSON)
+                .body(Map.of("username", u1.username(), "role", "admin"))
+                .post("/api/rooms/" + room + "/members").then().statusCode(200).body("role", org.hamcrest.Matchers.equalTo("admin"));
         // another owner invites on their own count
         TestUser bob = TestUsers.create("bob");
         invite(bob, TestRooms.create(bob.token(), "private"), u3).then().statusCode(201);
@@ -199,6 +207,29 @@ class UserLimitsTest {
         assertThat(names).containsExactly("one", "two");
         given().auth().oauth2(alice.token()).delete("/api/bots/" + first).then().statusCode(204);
         bot(alice, "three").then().statusCode(201);
+    }
+
+    @Test
+    void creationsAtOnceCannotTakeTheLastBotSlotTwice() throws Exception {
+        TestUser alice = TestUsers.create("alice");
+        bot(alice, "one").then().statusCode(201);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String name = "racer" + i;
+                answers.add(pool.submit(() -> bot(alice, name).statusCode()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> answer : answers) {
+                statuses.add(answer.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(statuses).containsOnly(201, 429).filteredOn(s -> s == 201).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(given().auth().oauth2(alice.token()).get("/api/bots").then().statusCode(200)
+                .extract().<List<String>>path("name")).hasSize(2);
     }
 
     private static void assertHourlyRefusal(ExtractableResponse<Response> refused) {
