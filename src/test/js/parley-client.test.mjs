@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { BuiltInAccount, ParleyClient, ParleyError } from '../../main/resources/META-INF/resources/lib/parley-client.js';
+import { BuiltInAccount, ParleyClient, ParleyError, listRooms } from '../../main/resources/META-INF/resources/lib/parley-client.js';
 import { base, port, startServer, stopServer, until } from './server.mjs';
 
 const wsUrl = `ws://127.0.0.1:${port}/ws`;
@@ -173,6 +173,25 @@ test('the server serves the library itself, as a JavaScript module', { timeout: 
   assert.match(response.headers.get('content-type'), /javascript/);
   const source = readFileSync(new URL('../../main/resources/META-INF/resources/lib/parley-client.js', import.meta.url), 'utf8');
   assert.ok(await response.text() === source, 'the served library is the source (package again after editing it)');
+});
+
+test('listRooms follows the pages of GET /api/rooms: every room once, oldest first', { timeout: 90_000 }, async () => {
+  const carol = await account('carol');
+  const token = await carol.me.token();
+  const mine = [];
+  for (let i = 0; i < 5; i++) mine.push(await createRoom(token, 'private'));
+  const paths = [];
+  const rooms = await listRooms(async (path) => {
+    paths.push(path);
+    const response = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200);
+    return response.json();
+  }, 2);
+  const ids = rooms.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, 'no room twice');
+  assert.deepEqual(ids.filter((id) => mine.includes(id)), mine);
+  assert.ok(paths.length >= 3, `followed ${paths.length} pages`);
+  assert.ok(paths.slice(1).every((p) => p.includes('after=')));
 });
 
 test('older messages page in from history', { timeout: 90_000 }, async () => {

@@ -314,6 +314,22 @@ public interface ParleyConfig {
         /** Bots one user may own at a time (revoked ones do not count); 0 = no limit. */
         @WithDefault("20")
         int bots();
+
+        /**
+         * How long a connection may take to deliver a whole HTTP request, headers and body, counted
+         * from its first byte (from the accept for a new connection); then it is closed. A deadline,
+         * not an idle timeout: a client trickling one byte every few seconds is closed all the same.
+         */
+        @WithDefault("PT30S")
+        Duration requestTimeout();
+
+        /**
+         * How long a WebSocket may stay silent (no frame from the client, no answer to the server's
+         * ping) before it is closed with 1001; the server pings a client silent for a third of it.
+         * A message in fragments must also end within it.
+         */
+        @WithDefault("PT60S")
+        Duration socketIdle();
     }
 
     /** Failed logins before login answers 429; 0 = no limit. */

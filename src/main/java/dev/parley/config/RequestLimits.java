@@ -19,6 +19,8 @@ public class RequestLimits {
     private static final int DEFAULT_HISTORY_PAGE = 50;
     private static final int DEFAULT_MEMBER_PAGE = 100;
     public static final int MEMBER_PAGE_MAX = 500;
+    private static final int DEFAULT_ROOM_PAGE = 100;
+    public static final int ROOM_PAGE_MAX = 500;
     private static final int DEFAULT_SEARCH_PAGE = 20;
     public static final int SEARCH_PAGE_MAX = 100;
     public static final int SEARCH_QUERY_MAX = 200;
@@ -63,6 +65,17 @@ public class RequestLimits {
             throw ParleyException.badRequest("limit must be at least 1");
         }
         return Math.min(limit, MEMBER_PAGE_MAX);
+    }
+
+    /** The rooms page size for a requested {@code limit}: 100 when none is given, at most {@value #ROOM_PAGE_MAX}. */
+    public int roomPage(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_ROOM_PAGE;
+        }
+        if (limit < 1) {
+            throw ParleyException.badRequest("limit must be at least 1");
+        }
+        return Math.min(limit, ROOM_PAGE_MAX);
     }
 
     /** The search page size for a requested {@code limit}: 20 when none is given, at most {@value #SEARCH_PAGE_MAX}. */

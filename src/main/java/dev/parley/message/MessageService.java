@@ -40,9 +40,11 @@ public class MessageService {
     private final boolean batching;
     private final MessageBatcher batcher;
     private final LogWriter writer;
+    private final RepublishWindow republishes;
 
     public MessageService(Pool pool, MessageRepository messages, RoomRepository rooms, RoomEventPublisher publisher,
-            RoomEvents events, RequestLimits limits, ParleyConfig config, MessageBatcher batcher, LogWriter writer) {
+            RoomEvents events, RequestLimits limits, ParleyConfig config, MessageBatcher batcher, LogWriter writer,
+            RepublishWindow republishes) {
         this.pool = pool;
         this.messages = messages;
         this.rooms = rooms;
@@ -52,6 +54,7 @@ public class MessageService {
         this.batching = config.batch().enabled();
         this.batcher = batcher;
         this.writer = writer;
+        this.republishes = republishes;
     }
 
     /** Refuses a text or clientMsgId that no send may carry, before any budget or write is spent on it. */
@@ -93,12 +96,15 @@ public class MessageService {
         UserView sender = entry.user();
         return write(entry).map(Sent.class::cast)
                 .invoke(sent -> {
-                    // after commit; a retry publishes the stored message again: its first attempt may
-                    // have died between commit and publish (subscribers' live streams drop the copy)
+                    // after commit; a retry publishes the stored message again, at most once per window:
+                    // its first attempt may have died between commit and publish (subscribers' live
+                    // streams drop the copy)
                     if (sent.joined()) {
                         events.memberJoined(roomId, sender);
                     }
-                    publisher.publish(roomId, EventType.MESSAGE, sent.message().seq(), null, sent.message());
+                    if (sent.created() || republishes.due(roomId, sent.message().seq())) {
+                        publisher.publish(roomId, EventType.MESSAGE, sent.message().seq(), null, sent.message());
+                    }
                 });
     }
 

@@ -83,10 +83,23 @@ public class RoomRepository {
     private static final String READABLE = "(r.visibility = 'public' and not " + inForce(Sanction.BAN, "r.id", "$1")
             + ") or m.role is not null";
 
-    /** Public rooms the caller is not banned from and the caller's private and direct rooms, oldest first. */
-    public Uni<List<RoomView>> visibleTo(String userId) {
-        return pool.preparedQuery(VIEW_COLUMNS + " where " + READABLE + " order by r.created_at, r.id")
-                .execute(Tuple.of(userId))
+    /**
+     * A page of the public rooms the caller is not banned from and the caller's private and direct
+     * rooms, oldest first (creation time, then id): the first {@code limit} after the room
+     * {@code after}, or from the start when it is null. Null when {@code after} names no room.
+     */
+    public Uni<List<RoomView>> visibleTo(String userId, String after, int limit) {
+        Uni<Object[]> cursor = after == null ? Uni.createFrom().item(new Object[] {null, null})
+                : pool.preparedQuery("select created_at, id from rooms where id = $1").execute(Tuple.of(after))
+                        .map(rows -> rows.iterator().hasNext()
+                                ? new Object[] {rows.iterator().next().getValue(0), after} : null);
+        return cursor.chain(key -> key == null ? Uni.createFrom().nullItem() : page(userId, key, limit));
+    }
+
+    private Uni<List<RoomView>> page(String userId, Object[] after, int limit) {
+        return pool.preparedQuery(VIEW_COLUMNS + " where (" + READABLE + ")"
+                + " and ($2::timestamptz is null or (r.created_at, r.id) > ($2, $3)) order by r.created_at, r.id limit $4")
+                .execute(Tuple.of(userId, after[0], after[1], limit))
                 .map(rows -> {
                     List<RoomView> views = new ArrayList<>();
                     for (Row row : rows) {

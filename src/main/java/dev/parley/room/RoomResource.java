@@ -45,13 +45,21 @@ public class RoomResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "Public rooms and the caller's private and direct rooms, oldest first, "
-            + "with the caller's read marker, unread and mention counts", content = @Content(examples = @ExampleObject(name = "rooms",
+    @APIResponse(responseCode = "200", description = "A page of the public rooms and the caller's private and direct rooms, oldest first, "
+            + "with the caller's read marker, unread and mention counts: the first limit (default 100, at most 500) "
+            + "after the room named by after (the last id of the previous page); a page shorter than limit is the last", content = @Content(examples = @ExampleObject(name = "rooms",
                     value = "[{\"id\":\"5f0c2a4e-8d1b-4c55-9a0e-2f1d6c3b7a90\",\"name\":\"general\",\"visibility\":\"public\","
                             + "\"topic\":null,\"createdAt\":\"2026-11-24T18:00:00.000Z\",\"lastSeq\":47,\"role\":\"member\","
                             + "\"readSeq\":40,\"unread\":3,\"mentions\":1}]")))
-    public Uni<List<RoomView>> list() {
-        return caller().chain(rooms::list);
+    public Uni<List<RoomView>> list(@QueryParam("after") String after, @QueryParam("limit") String limit) {
+        Integer pageSize;
+        try {
+            pageSize = RequestLimits.pageParam(limit);
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        String cursor = after == null || after.isEmpty() ? null : after;
+        return caller().chain(user -> rooms.list(user, cursor, pageSize));
     }
 
     @POST

@@ -87,8 +87,16 @@ public class RoomService {
     public record Direct(RoomView room, boolean created) {
     }
 
-    public Uni<List<RoomView>> list(UserView caller) {
-        return rooms.visibleTo(caller.id());
+    /** A page of the rooms the caller may read, oldest first, after the room {@code after}. */
+    public Uni<List<RoomView>> list(UserView caller, String after, Integer limit) {
+        int pageSize;
+        try {
+            pageSize = limits.roomPage(limit);
+        } catch (ParleyException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return rooms.visibleTo(caller.id(), after, pageSize).onItem().ifNull()
+                .failWith(() -> ParleyException.badRequest("after names no room (deleted since?): list again from the start"));
     }
 
     public Uni<RoomView> get(UserView caller, String roomId) {

@@ -1,6 +1,6 @@
 // Parley's web app, on the client library. Every user-supplied string goes into the page as text
 // (textContent, never innerHTML); the page's CSP allows scripts from this origin only.
-import { BuiltInAccount, ParleyClient, ParleyError } from '/lib/parley-client.js';
+import { BuiltInAccount, ParleyClient, ParleyError, listRooms } from '/lib/parley-client.js';
 import { KeycloakAccount } from '/app/keycloak.js';
 
 const $ = (id) => document.getElementById(id);
@@ -118,7 +118,7 @@ async function boot() {
 // --- rooms --------------------------------------------------------------------------------------
 
 async function loadRooms() {
-  rooms = await api('GET', '/api/rooms');
+  rooms = await listRooms((path) => api('GET', path));
   const list = $('room-list');
   list.replaceChildren(...rooms.map((r) => {
     const badges = [];

@@ -582,6 +582,23 @@ function margin(token, before) {
 }
 
 /**
+ * Every room the caller may read (GET /api/rooms), oldest first, following its pages: each page is
+ * the rooms after the last one of the page before; a page shorter than `pageSize` is the last.
+ * @param {(path: string) => Promise<object[]>} getJson a GET of a path on the server, with the caller's token, parsed
+ * @param {number} [pageSize] 1 to 500
+ * @returns {Promise<object[]>}
+ */
+export async function listRooms(getJson, pageSize = 100) {
+  const rooms = [];
+  for (let after = null; ;) {
+    const page = await getJson(`/api/rooms?limit=${pageSize}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    rooms.push(...page);
+    if (page.length < pageSize) return rooms;
+    after = page[page.length - 1].id;
+  }
+}
+
+/**
  * Whether a JWT expires within `before` ms (or half its lifetime, if that is shorter): the moment a
  * {@link ParleyClient} asks its token source for a new token. Token sources renew on this test.
  * @param {string} token @param {number} [before]

@@ -2,9 +2,15 @@ package dev.parley.message;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,6 +25,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
+import dev.parley.testsupport.DatabaseTestResource;
+import dev.parley.testsupport.RedisSubscriber;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
 
@@ -50,6 +58,38 @@ class MessageResourceTest {
         post(alice.token(), room, Map.of("text", "twice", "clientMsgId", "c-2")).then().statusCode(201).body("seq", equalTo(2));
         given().auth().oauth2(alice.token()).get("/api/rooms/" + room + "/messages")
                 .then().statusCode(200).body("messages.size()", equalTo(2));
+    }
+
+    @Test
+    void fiveHundredRetriesOfOneClientMsgIdPublishTheMessageAtMostTwice() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        try (RedisSubscriber channel = RedisSubscriber.subscribe("127.0.0.1", 6379, roomChannel(room))) {
+            int seq = post(alice.token(), room, Map.of("text", "once", "clientMsgId", "r-1")).then().statusCode(201)
+                    .extract().path("seq");
+            for (int i = 0; i < 500; i++) {
+                post(alice.token(), room, Map.of("text", "once", "clientMsgId", "r-1")).then().statusCode(200)
+                        .body("seq", equalTo(seq));
+            }
+            // publishes leave in order: once the next message is on the channel, every retry's has been
+            int next = post(alice.token(), room, Map.of("text", "next")).then().statusCode(201).extract().path("seq");
+            await().atMost(Duration.ofSeconds(10)).until(() -> publishedSeqs(channel).contains((long) next));
+            long publishes = publishedSeqs(channel).stream().filter(s -> s == seq).count();
+            assertThat(publishes).as("publishes of the retried message").isBetween(1L, 2L);
+        }
+    }
+
+    @Test
+    void aRetryOfAMessageCommittedButNeverPublishedPublishesIt() throws Exception {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        // as when the instance died between the commit and the publish
+        long seq = commitWithoutPublishing(room, "lost-1");
+        try (RedisSubscriber channel = RedisSubscriber.subscribe("127.0.0.1", 6379, roomChannel(room))) {
+            post(alice.token(), room, Map.of("text", "committed, never published", "clientMsgId", "lost-1")).then()
+                    .statusCode(200).body("seq", equalTo((int) seq));
+            await().atMost(Duration.ofSeconds(10)).until(() -> publishedSeqs(channel).contains(seq));
+        }
     }
 
     @Test
@@ -157,6 +197,45 @@ class MessageResourceTest {
         post(bob.token(), secret, Map.of("text", "let me in")).then().statusCode(403);
         post(bob.token(), "no-such-room", Map.of("text", "hi")).then().statusCode(404);
         given().auth().oauth2(alice.token()).get("/api/rooms/" + secret).then().body("lastSeq", equalTo(0));
+    }
+
+    private static String roomChannel(String room) {
+        return "parley:room:{" + room + "}";
+    }
+
+    // the seq of each event published on the channel; an event is "<origin> <seq> <type> <subject>\n<json>"
+    private static List<Long> publishedSeqs(RedisSubscriber channel) {
+        return channel.messages().stream().map(m -> Long.parseLong(m.split(" ", 3)[1])).toList();
+    }
+
+    // Parley's own append, without its publish: the room's next seq and ordinal, the creator's ordinal.
+    private static long commitWithoutPublishing(String room, String clientMsgId) throws SQLException {
+        try (Connection db = DatabaseTestResource.connect(DatabaseTestResource.DATABASE)) {
+            db.setAutoCommit(false);
+            long seq;
+            long ord;
+            try (PreparedStatement bump = db.prepareStatement("update rooms set last_seq = last_seq + 1, "
+                    + "message_count = message_count + 1 where id = ? returning last_seq, message_count")) {
+                bump.setString(1, room);
+                try (ResultSet rows = bump.executeQuery()) {
+                    rows.next();
+                    seq = rows.getLong(1);
+                    ord = rows.getLong(2);
+                }
+            }
+            try (PreparedStatement insert = db.prepareStatement("insert into messages (room_id, seq, sender_id, text, "
+                    + "client_msg_id, ord, sender_ord) select r.id, ?, r.created_by, 'committed, never published', ?, ?, "
+                    + "coalesce((select max(sender_ord) from messages x where x.room_id = r.id and x.sender_id = r.created_by), 0) + 1 "
+                    + "from rooms r where r.id = ?")) {
+                insert.setLong(1, seq);
+                insert.setString(2, clientMsgId);
+                insert.setLong(3, ord);
+                insert.setString(4, room);
+                insert.executeUpdate();
+            }
+            db.commit();
+            return seq;
+        }
     }
 
     private static Response post(String token, String room, Map<String, String> body) {

@@ -28,6 +28,59 @@ import dev.parley.testsupport.TestUsers;
 class RoomResourceTest {
 
     @Test
+    void theRoomListIsPagedOldestFirstAndEveryRoomComesExactlyOnce() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        List<String> mine = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            mine.add(TestRooms.create(alice.token(), "private"));
+        }
+        List<String> ids = new ArrayList<>();
+        List<String> createdAt = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        while (true) {
+            var request = given().auth().oauth2(alice.token()).queryParam("limit", 3);
+            if (after != null) {
+                request.queryParam("after", after);
+            }
+            List<Map<String, Object>> page = request.get("/api/rooms").then().statusCode(200).extract().jsonPath().getList("$");
+            pages++;
+            assertThat(page.size()).isLessThanOrEqualTo(3);
+            page.forEach(room -> {
+                ids.add((String) room.get("id"));
+                createdAt.add((String) room.get("createdAt"));
+            });
+            if (page.size() < 3) {
+                break;
+            }
+            after = ids.get(ids.size() - 1);
+        }
+        assertThat(pages).isGreaterThanOrEqualTo(3);
+        assertThat(ids).doesNotHaveDuplicates().containsAll(mine);
+        // alice's own rooms, created one after the other, come in that order
+        assertThat(ids.stream().filter(mine::contains).toList()).containsExactlyElementsOf(mine);
+        // oldest first across page boundaries (ISO-8601 UTC with milliseconds sorts as text)
+        assertThat(createdAt).isSorted();
+    }
+
+    @Test
+    void theRoomListsPageSizeHasBounds() {
+        TestUsers.TestUser alice = TestUsers.create("alice");
+        TestRooms.create(alice.token(), "private");
+        for (String bad : List.of("0", "-1", "abc", "2.5")) {
+            given().auth().oauth2(alice.token()).queryParam("limit", bad).get("/api/rooms")
+                    .then().statusCode(400).body("code", equalTo("bad_request"));
+        }
+        given().auth().oauth2(alice.token()).queryParam("after", "no-such-room").get("/api/rooms")
+                .then().statusCode(400).body("code", equalTo("bad_request"));
+        // larger than the largest page is clamped, as for members; no limit is a page of 100 at most
+        assertThat(given().auth().oauth2(alice.token()).queryParam("limit", 100_000).get("/api/rooms")
+                .then().statusCode(200).extract().jsonPath().getList("$")).hasSizeLessThanOrEqualTo(500);
+        assertThat(given().auth().oauth2(alice.token()).get("/api/rooms")
+                .then().statusCode(200).extract().jsonPath().getList("$")).hasSizeLessThanOrEqualTo(100);
+    }
+
+    @Test
     void creatingARoomMakesTheCallerItsOwner() {
         TestUsers.TestUser owner = TestUsers.create("owner");
         String name = TestUsers.uniqueName("General");

@@ -204,6 +204,26 @@ public final class ParleyProcess implements AutoCloseable {
         }
     }
 
+    /** File descriptors the instance holds now, sockets included (Linux: from /proc). */
+    public int openFiles() {
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+            return (int) fds.count();
+        } catch (IOException e) {
+            throw new IllegalStateException("instance " + name + " is gone", e);
+        }
+    }
+
+    /** The instance's resident memory in MiB (Linux: VmRSS from /proc). */
+    public long residentMiB() {
+        try {
+            String rss = Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
+            return Long.parseLong(rss.replaceAll("\\D", "")) / 1024;
+        } catch (IOException e) {
+            throw new IllegalStateException("instance " + name + " is gone", e);
+        }
+    }
+
     /** The instance's log so far. */
     public String log() {
         try {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -19,6 +20,7 @@ public final class RawWebSocket implements AutoCloseable {
 
     private final Socket socket;
     private final OutputStream out;
+    private volatile int pings;
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -69,7 +71,29 @@ public final class RawWebSocket implements AutoCloseable {
         frame(first ? 0x1 : 0x0, last, payload);
     }
 
+    /**
+     * The start of a text frame announcing {@code length} payload bytes, followed by only the first
+     * {@code sent} of them: the rest never comes.
+     */
+    public void sendUnfinishedFrame(int length, int sent) throws IOException {
+        byte[] payload = new byte[length];
+        Arrays.fill(payload, (byte) 'x');
+        byte[] whole = encode(0x1, true, payload);
+        synchronized (out) {
+            out.write(whole, 0, whole.length - length + sent);
+            out.flush();
+        }
+    }
+
     private void frame(int opcode, boolean fin, byte[] payload) throws IOException {
+        byte[] frame = encode(opcode, fin, payload);
+        synchronized (out) {
+            out.write(frame);
+            out.flush();
+        }
+    }
+
+    private static byte[] encode(int opcode, boolean fin, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
@@ -86,12 +110,11 @@ public final class RawWebSocket implements AutoCloseable {
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask);
+        frame.write(mask, 0, 4);
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
-        frame.writeTo(out);
-        out.flush();
+        return frame.toByteArray();
     }
 
     /**
@@ -99,6 +122,20 @@ public final class RawWebSocket implements AutoCloseable {
      * connection ends without one, as a browser reports it.
      */
     public int awaitCloseCode() {
+        return readUntilClose(false);
+    }
+
+    /** {@link #awaitCloseCode()}, answering each of the server's pings with a pong meanwhile, as browsers do. */
+    public int awaitCloseCodeAnsweringPings() {
+        return readUntilClose(true);
+    }
+
+    /** How many pings the server has sent, as counted by the last read until close. */
+    public int pingsSeen() {
+        return pings;
+    }
+
+    private int readUntilClose(boolean answerPings) {
         try {
             InputStream in = socket.getInputStream();
             while (true) {
@@ -117,6 +154,12 @@ public final class RawWebSocket implements AutoCloseable {
                     }
                 }
                 byte[] payload = in.readNBytes((int) length);
+                if ((first & 0x0f) == 0x9) {
+                    pings++;
+                    if (answerPings) {
+                        frame(0xA, true, payload);
+                    }
+                }
                 if ((first & 0x0f) == 0x8) {
                     return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
                 }
