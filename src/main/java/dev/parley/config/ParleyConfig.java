@@ -318,7 +318,8 @@ public interface ParleyConfig {
         /**
          * How long a connection may take to deliver a whole HTTP request, headers and body, counted
          * from its first byte (from the accept for a new connection); then it is closed. A deadline,
-         * not an idle timeout: a client trickling one byte every few seconds is closed all the same.
+         * not an idle timeout: a client trickling one byte every few seconds is closed all the same. A
+         * body earns time of its own: each 16 KiB received adds a second, so a slow upload arrives.
          */
         @WithDefault("PT30S")
         Duration requestTimeout();

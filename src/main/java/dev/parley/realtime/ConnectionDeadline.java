@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -22,8 +23,10 @@ import io.netty.util.concurrent.ScheduledFuture;
  * <ul>
  * <li>HTTP: a request must be whole (headers and body) within {@code requestTimeout} of its first
  * byte, or of the accept for a new connection; otherwise the connection is closed. Bytes arriving
- * slowly do not extend it. A keep-alive connection waiting for its next request is idle, not a
- * request: {@code quarkus.http.idle-timeout} covers it.</li>
+ * slowly do not extend it, except that a body earns its own time: each {@value #BODY_BYTES_PER_SECOND}
+ * bytes of body received add a second, so an upload over a slow link that keeps that pace is never
+ * cut, while a body trickled slower than it gains next to nothing. A keep-alive connection waiting
+ * for its next request is idle, not a request: {@code quarkus.http.idle-timeout} covers it.</li>
  * <li>WebSocket, after the 101: a client silent for a third of {@code socketIdle} is pinged; one
  * silent for all of it (no frame, no pong) is closed with 1001. A message in fragments must end
  * within {@code socketIdle} of its first fragment, pongs or not; a frame that never ends is silence.</li>
@@ -39,6 +42,9 @@ final class ConnectionDeadline {
     // the name Vert.x gives its HTTP/1.x connection handler, the last one in the pipeline
     private static final String VERTX_HANDLER = "handler";
     static final int IDLE_CLOSE = 1001;
+    /** The slowest body that always arrives in time: 16 KiB/s, a poor mobile link's upload. */
+    static final int BODY_BYTES_PER_SECOND = 16 * 1024;
+    private static final long NANOS_PER_BODY_BYTE = 1_000_000_000L / BODY_BYTES_PER_SECOND;
 
     /** What the instance counts: a request closed at its deadline, a WebSocket closed as idle. */
     interface Expiries {
@@ -53,6 +59,7 @@ final class ConnectionDeadline {
     private final Expiries expiries;
 
     private ScheduledFuture<?> timer;
+    private long requestDue;
     private boolean webSocket;
     private boolean closing;
     private int answersDue;
@@ -76,6 +83,7 @@ final class ConnectionDeadline {
 
     private void arm(ChannelHandlerContext ctx) {
         if (timer == null) {
+            requestDue = System.nanoTime() + requestNanos;
             timer = ctx.executor().schedule(() -> requestExpired(ctx), requestNanos, TimeUnit.NANOSECONDS);
         }
     }
@@ -89,6 +97,12 @@ final class ConnectionDeadline {
 
     private void requestExpired(ChannelHandlerContext ctx) {
         timer = null;
+        long left = requestDue - System.nanoTime();
+        if (left > 0) {
+            // the body bought more time since the timer was set
+            timer = ctx.executor().schedule(() -> requestExpired(ctx), left, TimeUnit.NANOSECONDS);
+            return;
+        }
         if (ctx.channel().isActive()) {
             expiries.request();
             ctx.channel().close();
@@ -218,6 +232,8 @@ final class ConnectionDeadline {
                 }
             } else if (msg instanceof LastHttpContent) {
                 requestEnded(); // also a request without a body: the decoder ends every request with one
+            } else if (msg instanceof HttpContent body) {
+                requestDue += body.content().readableBytes() * NANOS_PER_BODY_BYTE;
             } else if (msg instanceof HttpRequest) {
                 requestStarted(ctx);
             }

@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -108,6 +109,60 @@ class StalledConnectionsIT {
                     open = false;
                 }
                 if (open && loris.getInputStream().available() == 0 && closedByServer(loris, 1)) {
+                    open = false;
+                }
+            }
+            assertThat(open).as("still open after %s", since(start)).isFalse();
+            assertThat(since(start)).isLessThan(REQUEST_TIMEOUT.plus(SLACK));
+        }
+        assertBystanderTalks();
+    }
+
+    @Test
+    void anUploadThatKeepsAPoorLinksPaceOutlivesTheDeadline() throws Exception {
+        // 160 KiB at 40 KiB/s: four seconds, twice the deadline, above its 16 KiB/s minimum pace
+        byte[] file = new byte[160 * 1024];
+        Arrays.fill(file, (byte) 'u');
+        String boundary = "parleyupload";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        long length = head.length + file.length + tail.length;
+        try (Socket upload = send("POST /api/rooms/" + room + "/attachments HTTP/1.1\r\nHost: parley\r\n"
+                + "Authorization: Bearer " + user.token() + "\r\nContent-Type: multipart/form-data; boundary=" + boundary
+                + "\r\nContent-Length: " + length + "\r\n\r\n")) {
+            OutputStream out = upload.getOutputStream();
+            long start = System.nanoTime();
+            out.write(head);
+            for (int sent = 0; sent < file.length; sent += 4096) {
+                out.write(file, sent, 4096);
+                out.flush();
+                Thread.sleep(100); // the slow link's pace, not a wait for an outcome
+            }
+            out.write(tail);
+            out.flush();
+            assertThat(since(start)).isGreaterThan(REQUEST_TIMEOUT.plus(Duration.ofSeconds(1)));
+            assertThat(readResponseHead(upload)).startsWith("HTTP/1.1 201");
+        }
+    }
+
+    @Test
+    void aBodyTrickledBelowTheMinimumPaceIsClosed() throws Exception {
+        try (Socket trickle = send("POST /api/auth/login HTTP/1.1\r\nHost: parley\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000\r\n\r\n")) {
+            long start = System.nanoTime();
+            OutputStream out = trickle.getOutputStream();
+            boolean open = true;
+            // 200 bytes/s: each byte buys 61 µs, far less than the time it took to come
+            while (open && since(start).compareTo(REQUEST_TIMEOUT.plus(SLACK).plus(SLACK)) < 0) {
+                try {
+                    out.write(new byte[100]);
+                    out.flush();
+                    Thread.sleep(500); // the attacker's pace, not a wait for an outcome
+                } catch (SocketException e) {
+                    open = false;
+                }
+                if (open && closedByServer(trickle, 1)) {
                     open = false;
                 }
             }
