@@ -50,7 +50,7 @@ public class FrameCodec {
     }
 
     private ClientFrame readStepByStep(String raw) {
-        if (InvalidUtf8Frames.isMarked(raw)) {
+        if (TextMessageGuard.isMarked(raw)) {
             throw new FrameException(ErrorCode.BAD_REQUEST, null, "a text frame must be valid UTF-8");
         }
         JsonNode tree;

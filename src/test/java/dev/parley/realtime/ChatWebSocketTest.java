@@ -216,7 +216,7 @@ class ChatWebSocketTest {
                 .body("detail", org.hamcrest.Matchers.is("text: must be valid Unicode (no unpaired surrogate)"));
     }
 
-    /** Vert.x decodes text messages leniently; Parley checks their bytes (InvalidUtf8Frames). */
+    /** Vert.x decodes text messages leniently; Parley checks their bytes (TextMessageGuard). */
     @Test
     void textMessagesThatAreNotValidUtf8AreRefusedAndTheSocketStaysOpen() throws Exception {
         String room = TestRooms.create(user.token(), "public");
@@ -247,6 +247,24 @@ class ChatWebSocketTest {
         }
         given().auth().oauth2(user.token()).get("/api/rooms/" + room + "/messages").then().statusCode(200)
                 .body("messages.size()", org.hamcrest.Matchers.is(0));
+    }
+
+    /** Vert.x appended the next fragments to the first one's buffer, which Netty made unable to grow when empty. */
+    @Test
+    void aTextMessageWhoseFirstFragmentIsEmptyIsAnsweredAndTheSocketStaysUsable() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.open(ws, user.token())) {
+            raw.sendFragment(new byte[0], true, false);
+            raw.sendFragment("{\"type\":\"ping\",".getBytes(StandardCharsets.UTF_8), false, false);
+            raw.sendFragment(new byte[0], false, false);
+            raw.sendFragment("\"id\":\"e1\"}".getBytes(StandardCharsets.UTF_8), false, true);
+            assertThat(Frames.parse(raw.readText()).path("id").asText()).isEqualTo("e1");
+            // refused at its first fragment: the rest appended to the mark
+            raw.sendFragment(new byte[] { (byte) 0xFF }, true, false);
+            raw.sendFragment("{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8), false, true);
+            assertThat(Frames.parse(raw.readText()).path("code").asText()).isEqualTo("bad_request");
+            raw.sendTextBytes("{\"type\":\"ping\",\"id\":\"e2\"}".getBytes(StandardCharsets.UTF_8));
+            assertThat(Frames.parse(raw.readText()).path("id").asText()).isEqualTo("e2");
+        }
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -23,10 +23,18 @@ import io.vertx.core.net.impl.VertxHandler;
 import dev.parley.wire.Utf8;
 
 /**
- * Refuses text messages that are not valid UTF-8, which websockets-next cannot: Vert.x decodes a
- * text message leniently, each bad byte becoming U+FFFD, before any Parley code sees it, so a
- * client's broken bytes would be stored as if the client had sent replacement characters.
- * <p>
+ * Hands text messages to Vert.x in a form it handles right, at the Netty level, where websockets-next
+ * offers nothing:
+ * <ul>
+ * <li>Text that is not valid UTF-8 is refused. Vert.x decodes a text message leniently, each bad
+ * byte becoming U+FFFD, before any Parley code sees it, so a client's broken bytes would be stored as
+ * if the client had sent replacement characters.</li>
+ * <li>Empty fragments at the start of a message are held back until one with bytes comes (which
+ * then opens the message). Vert.x 4.5 hands a continuation to the text message only once the
+ * message has bytes, so after an empty first fragment the rest was dropped and the message never
+ * answered; the next message was then appended to Netty's empty buffer, which cannot grow, and threw
+ * in Vert.x's aggregator, outside any handler of ours: the connection never answered again.</li>
+ * </ul>
  * This reaches into Vert.x's internals, the one place in Parley that does: neither Vert.x 4 nor
  * websockets-next offers a hook on a message's bytes, and Netty's own validator (which Vert.x does
  * not install) can only close the connection. At the upgrade, a handler is put into the
@@ -35,18 +43,18 @@ import dev.parley.wire.Utf8;
  * replaces the message from its first bad fragment on by {@link #MARK}, which {@link FrameCodec}
  * answers with {@code bad_request}: the answer goes the ordinary way, in order and counted against
  * the connection's outbound limit, and the socket stays open. A client sending the mark itself gets
- * the same answer, as for any text that is not JSON. ChatWebSocketTest sends invalid bytes and
- * fails should a Vert.x upgrade move what this relies on (the upgrade request's connection being a
+ * the same answer, as for any text that is not JSON. ChatWebSocketTest sends invalid bytes and an
+ * empty first fragment, and fails should a Vert.x upgrade move what this relies on (the upgrade request's connection being a
  * {@link ConnectionBase}, a {@link VertxHandler} in its pipeline).
  */
 @ApplicationScoped
-public class InvalidUtf8Frames implements HttpUpgradeCheck {
+public class TextMessageGuard implements HttpUpgradeCheck {
 
     /** What a text message with invalid UTF-8 ends with when it reaches Parley; never valid JSON. */
     static final String MARK = "\uFFFD[invalid UTF-8]";
     private static final byte[] MARK_BYTES = MARK.getBytes(StandardCharsets.UTF_8);
-    private static final String NAME = "parley-utf8";
-    private static final Logger LOG = Logger.getLogger(InvalidUtf8Frames.class);
+    private static final String NAME = "parley-text-guard";
+    private static final Logger LOG = Logger.getLogger(TextMessageGuard.class);
 
     private volatile boolean warned;
 
@@ -67,7 +75,8 @@ public class InvalidUtf8Frames implements HttpUpgradeCheck {
         if (!warned) {
             warned = true;
             LOG.warn("Cannot reach the Netty pipeline of a WebSocket upgrade: text frames are not checked for "
-                    + "invalid UTF-8 (Vert.x replaces bad bytes by U+FFFD)");
+                    + "invalid UTF-8 (Vert.x replaces bad bytes by U+FFFD), and an empty first fragment leaves a "
+                    + "connection deaf");
         }
         return CheckResult.permitUpgrade();
     }
@@ -76,6 +85,7 @@ public class InvalidUtf8Frames implements HttpUpgradeCheck {
     private static final class Validator extends ChannelInboundHandlerAdapter {
 
         private boolean inText;
+        private boolean started; // a fragment of the message has been handed on
         private boolean refused;
         private int state = Utf8.ACCEPT;
 
@@ -83,17 +93,34 @@ public class InvalidUtf8Frames implements HttpUpgradeCheck {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof TextWebSocketFrame frame) {
                 inText = true;
+                started = false;
                 refused = false;
                 state = Utf8.ACCEPT;
-                ctx.fireChannelRead(check(frame));
+                handOn(ctx, check(frame));
             } else if (msg instanceof ContinuationWebSocketFrame frame && inText) {
-                ctx.fireChannelRead(check(frame));
+                handOn(ctx, check(frame));
             } else {
                 if (msg instanceof BinaryWebSocketFrame) {
                     inText = false; // its continuations are binary too
                 }
                 ctx.fireChannelRead(msg);
             }
+        }
+
+        private void handOn(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (!started) {
+                if (!frame.content().isReadable() && !frame.isFinalFragment()) {
+                    frame.release();
+                    return;
+                }
+                started = true;
+                if (frame instanceof ContinuationWebSocketFrame) {
+                    WebSocketFrame opening = new TextWebSocketFrame(frame.isFinalFragment(), frame.rsv(), frame.content().retain());
+                    frame.release();
+                    frame = opening;
+                }
+            }
+            ctx.fireChannelRead(frame);
         }
 
         private WebSocketFrame check(WebSocketFrame frame) {
@@ -110,9 +137,9 @@ public class InvalidUtf8Frames implements HttpUpgradeCheck {
                     return frame;
                 }
                 refused = true;
-                return replace(frame, Unpooled.wrappedBuffer(MARK_BYTES));
+                return replace(frame, Unpooled.buffer(MARK_BYTES.length).writeBytes(MARK_BYTES));
             }
-            return replace(frame, Unpooled.EMPTY_BUFFER); // the rest of a refused message
+            return replace(frame, Unpooled.buffer(0)); // the rest of a refused message
         }
 
         private static WebSocketFrame replace(WebSocketFrame frame, ByteBuf content) {
