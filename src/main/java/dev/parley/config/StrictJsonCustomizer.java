@@ -17,19 +17,21 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 
 import io.quarkus.jackson.ObjectMapperCustomizer;
 
-import dev.parley.wire.ControlCharacters;
+import dev.parley.wire.ClientText;
 
 /**
  * One JSON strictness for REST bodies and WebSocket frames: Jackson would otherwise read 5 as "5",
- * "5" as 5 and 1 as true, and a wrong type must be a bad request. No string may carry control
- * characters ({@link ControlCharacters}): refused here, for every field of every request at once.
+ * "5" as 5 and 1 as true, and a wrong type must be a bad request. A body or frame is one JSON value
+ * with nothing after it: Jackson would otherwise read the first object of {@code {…} junk} or
+ * {@code {…}{…}} and ignore the rest. No string may break {@link ClientText}'s rule (control
+ * characters, unpaired surrogates): refused here, for every field of every request at once.
  * Unknown fields are tolerated so that newer clients keep working.
  */
 @Singleton
 public class StrictJsonCustomizer implements ObjectMapperCustomizer {
 
     /** The message of a string refused for its control characters. */
-    public static final String CONTROL_CHARACTERS = "must not contain control characters";
+    public static final String CONTROL_CHARACTERS = ClientText.CONTROL_CHARACTERS;
 
     @Override
     public void customize(ObjectMapper mapper) {
@@ -37,6 +39,7 @@ public class StrictJsonCustomizer implements ObjectMapperCustomizer {
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -50,8 +53,9 @@ public class StrictJsonCustomizer implements ObjectMapperCustomizer {
         @Override
         public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             String text = super.deserialize(p, ctxt);
-            if (text != null && ControlCharacters.in(text)) {
-                throw ctxt.weirdStringException(text, String.class, CONTROL_CHARACTERS);
+            String fault = text == null ? null : ClientText.fault(text);
+            if (fault != null) {
+                throw ctxt.weirdStringException(text, String.class, fault);
             }
             return text;
         }

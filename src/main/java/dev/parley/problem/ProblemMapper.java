@@ -19,6 +19,8 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 
+import dev.parley.wire.ClientText;
+
 /** The one place where REST failures become {@code application/problem+json}. */
 public class ProblemMapper {
 
@@ -67,8 +69,8 @@ public class ProblemMapper {
     public Response mistyped(MismatchedInputException e) {
         String field = e.getPath().isEmpty() ? "body" : e.getPath().get(e.getPath().size() - 1).getFieldName();
         if (e instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class) {
-            // the only strings refused while reading are those with control characters
-            return problem(ErrorCode.BAD_REQUEST, field + ": must not contain control characters");
+            // the only strings refused while reading are those that break the rule for client text
+            return problem(ErrorCode.BAD_REQUEST, field + ": " + ClientText.fault(String.valueOf(invalid.getValue())));
         }
         return problem(ErrorCode.BAD_REQUEST, "invalid field: " + field);
     }

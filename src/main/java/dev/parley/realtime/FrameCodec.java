@@ -13,13 +13,14 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.config.ParleyConfig;
-import dev.parley.config.StrictJsonCustomizer;
 import dev.parley.problem.ErrorCode;
+import dev.parley.wire.ClientText;
 
 /**
- * Reads client frames strictly (a number is not a string, a string is not a number, no control
- * characters in text); answers are built by {@link ServerFrames}. Every way a frame can be wrong ends in a
- * {@link FrameException} with a code.
+ * Reads client frames strictly (one JSON object and nothing after it, a number is not a string, a
+ * string is not a number, text by {@link ClientText}'s rule, valid UTF-8 on the wire); answers are
+ * built by {@link ServerFrames}. Every way a frame can be wrong ends in a {@link FrameException} with
+ * a code.
  */
 @ApplicationScoped
 public class FrameCodec {
@@ -37,7 +38,10 @@ public class FrameCodec {
         // The common case, a good frame, in one pass; any fault is named by the checks below.
         if (!overLimit(raw)) {
             try {
-                return mapper.readValue(raw, ClientFrame.class);
+                ClientFrame frame = mapper.readValue(raw, ClientFrame.class);
+                if (frame != null) { // JSON null reads as no frame at all
+                    return frame;
+                }
             } catch (JsonProcessingException e) {
                 // read again step by step, to answer with the field at fault (and the request id)
             }
@@ -46,6 +50,9 @@ public class FrameCodec {
     }
 
     private ClientFrame readStepByStep(String raw) {
+        if (TextMessageGuard.isMarked(raw)) {
+            throw new FrameException(ErrorCode.BAD_REQUEST, null, "a text frame must be valid UTF-8");
+        }
         JsonNode tree;
         try {
             // Frames up to 1 MiB reach this point (larger ones close the socket): parsing one is cheap,
@@ -59,7 +66,9 @@ public class FrameCodec {
             throw new FrameException(ErrorCode.BAD_REQUEST, null, "a frame must be a JSON object");
         }
         JsonNode idNode = object.get("id");
-        String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
+        // an id that is itself refused is not echoed: the answer would carry the bad text back
+        String id = idNode != null && idNode.isTextual() && ClientText.fault(idNode.asText()) == null
+                ? idNode.asText() : null;
         if (overLimit(raw)) {
             throw new FrameException(ErrorCode.TOO_LARGE, id, "frame exceeds " + frameLimit + " bytes");
         }
@@ -76,14 +85,16 @@ public class FrameCodec {
             throw new FrameException(ErrorCode.BAD_REQUEST, id, "unknown type: " + type.asText());
         } catch (MismatchedInputException e) {
             String field = e.getPath().isEmpty() ? "frame" : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            throw new FrameException(ErrorCode.BAD_REQUEST, id, hasControlCharacters(e)
-                    ? field + " " + StrictJsonCustomizer.CONTROL_CHARACTERS : "invalid field: " + field);
+            throw new FrameException(ErrorCode.BAD_REQUEST, id, refusedText(e)
+                    ? field + " " + ClientText.fault(String.valueOf(((InvalidFormatException) e).getValue()))
+                    : "invalid field: " + field);
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.BAD_REQUEST, id, "invalid frame");
         }
     }
 
-    private static boolean hasControlCharacters(MismatchedInputException e) {
+    // the only strings refused while reading are those that break the rule for client text
+    private static boolean refusedText(MismatchedInputException e) {
         return e instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class;
     }
 

@@ -66,6 +66,11 @@ public final class RawWebSocket implements AutoCloseable {
         frame(0x1, true, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** One whole text frame of the test's own bytes, UTF-8 or not. */
+    public void sendTextBytes(byte[] payload) throws IOException {
+        frame(0x1, true, payload);
+    }
+
     /** One frame of a fragmented text message: the first has opcode text, the rest continuation. */
     public void sendFragment(byte[] payload, boolean first, boolean last) throws IOException {
         frame(first ? 0x1 : 0x0, last, payload);
@@ -115,6 +120,39 @@ public final class RawWebSocket implements AutoCloseable {
             frame.write(payload[i] ^ mask[i & 3]);
         }
         return frame.toByteArray();
+    }
+
+    /**
+     * The next text message from the server (control frames are skipped); fails if the server closes
+     * first or nothing comes within the socket's timeout.
+     */
+    public String readText() throws IOException {
+        InputStream in = socket.getInputStream();
+        while (true) {
+            int first = in.read();
+            int second = in.read();
+            if (first < 0 || second < 0) {
+                throw new IOException("connection closed");
+            }
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = (in.read() << 8) | in.read();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | in.read();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            int opcode = first & 0x0f;
+            if (opcode == 0x8) {
+                throw new IOException("closed by the server with "
+                        + (payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005));
+            }
+            if (opcode == 0x1) { // the server does not fragment its messages
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+        }
     }
 
     /**
