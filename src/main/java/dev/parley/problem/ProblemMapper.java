@@ -97,6 +97,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (RequestBodyFailure.is(e)) {
+            return problem(ErrorCode.BAD_REQUEST, "the request body could not be read as its Content-Type says");
+        }
         if (DependencyFailure.is(e)) {
             LOG.warnf("A dependency failed: %s", e.toString());
             return problem(ErrorCode.UNAVAILABLE, "a dependency is unavailable; nothing was stored, retry");
