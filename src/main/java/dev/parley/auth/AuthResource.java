@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.security.Authenticated;
@@ -23,6 +24,9 @@ import dev.parley.config.ParleyConfig;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class AuthResource {
+
+    /** Answers that carry a token are never stored by a browser or a proxy. */
+    public static final String NO_STORE = "no-store";
 
     private final AccountService accounts;
     private final CurrentUserService currentUser;
@@ -56,6 +60,7 @@ public class AuthResource {
     @POST
     @Path("/auth/login")
     @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseHeader(name = "Cache-Control", value = NO_STORE)
     public Uni<AuthRequests.Token> login(@Valid @NotNull AuthRequests.Login request, @Context HttpServerRequest http) {
         return accounts.login(request, address(http));
     }
@@ -63,6 +68,7 @@ public class AuthResource {
     @POST
     @Path("/auth/refresh")
     @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseHeader(name = "Cache-Control", value = NO_STORE)
     public Uni<AuthRequests.Token> refresh(@Valid @NotNull AuthRequests.Refresh request) {
         return accounts.refresh(request);
     }
