@@ -15,14 +15,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
-import dev.parley.auth.AuthResource;
 import dev.parley.auth.CurrentUserService;
 
 @Path("/api/bots")
@@ -44,10 +42,10 @@ public class BotResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "201", description = "The bot and its token (never shown again)")
-    @ResponseHeader(name = "Cache-Control", value = AuthResource.NO_STORE)
     public Uni<RestResponse<BotRequests.Created>> create(@Valid @NotNull BotRequests.Create request) {
         return currentUser.resolve(identity).chain(user -> bots.create(user, request))
-                .map(created -> RestResponse.status(Response.Status.CREATED, created));
+                .map(created -> RestResponse.ResponseBuilder.create(Response.Status.CREATED, created)
+                        .header("Cache-Control", "no-store").build());
     }
 
     @GET

@@ -79,7 +79,8 @@ public final class RawHttp {
         return r.toString();
     }
 
-    private static Answer read(InputStream in) throws IOException {
+    /** Reads one answer from a socket the test wrote its request to itself. */
+    public static Answer read(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
             throw new IOException("the server closed the connection without answering");
