@@ -81,8 +81,17 @@ public class HttpRequestGuard {
 
     private static void failed(RoutingContext context) {
         int status = status(context);
-        if (status < 400 || status >= 500 || context.response().headWritten()) {
+        if (status < 400 || status >= 500) {
             context.next();
+            return;
+        }
+        if (context.response().headWritten()) {
+            // answered already (an authentication challenge): nothing more may be written, and the
+            // failure is no server error worth a stack trace
+            LOG.debugf("Refused %s %s: %s", context.request().method(), context.request().path(), context.failure());
+            if (!context.response().ended()) {
+                context.response().end();
+            }
             return;
         }
         LOG.debugf("Refused %s %s with %d: %s", context.request().method(), context.request().path(), status,

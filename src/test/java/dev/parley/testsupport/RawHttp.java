@@ -95,7 +95,9 @@ public final class RawHttp {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         List<String> te = head.all("transfer-encoding");
         List<String> cl = head.all("content-length");
-        if (!te.isEmpty() && te.get(te.size() - 1).toLowerCase(Locale.ROOT).contains("chunked")) {
+        if (status == 101 || status == 204 || status == 304) {
+            return head; // no body, whatever the headers say (a 101's connection is the WebSocket's now)
+        } else if (!te.isEmpty() && te.get(te.size() - 1).toLowerCase(Locale.ROOT).contains("chunked")) {
             for (int size = Integer.parseInt(line(in).split(";")[0].strip(), 16); size > 0;
                     size = Integer.parseInt(line(in).split(";")[0].strip(), 16)) {
                 body.write(in.readNBytes(size));
