@@ -36,7 +36,9 @@ public class AttachmentResource {
     /**
      * The file, for whoever may read its room (404 for anyone else, and once its message is
      * deleted), with its sniffed type; shown in the page only for images, never sniffed again by
-     * the browser, and sandboxed should it be opened as a page.
+     * the browser, and sandboxed should it be opened as a page. The bytes are streamed chunked, so
+     * the answer carries no Content-Length: a message framed both ways is malformed (RFC 9112 6.3)
+     * and strict clients refuse it.
      */
     @GET
     @Path("/{id}")
@@ -47,7 +49,6 @@ public class AttachmentResource {
                 d -> d.bytes().map(io.vertx.mutiny.core.buffer.Buffer::getDelegate),
                 d -> Map.of(
                         "Content-Type", List.of(d.attachment().contentType()),
-                        "Content-Length", List.of(Long.toString(d.attachment().size())),
                         "Content-Disposition", List.of(disposition(d.inline(), d.attachment().name())),
                         "X-Content-Type-Options", List.of("nosniff"),
                         "Content-Security-Policy", List.of("sandbox"),

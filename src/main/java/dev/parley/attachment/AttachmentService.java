@@ -2,7 +2,6 @@ package dev.parley.attachment;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +31,8 @@ import dev.parley.wire.ControlCharacters;
 
 /**
  * Files posted to rooms. An upload is checked (size, the caller's right to speak in the room),
- * its content type is sniffed from its first bytes (Apache Tika; the client's claim is ignored),
+ * its content type is sniffed from its first bytes (Apache Tika; the client's claim is ignored) and
+ * recorded as {@link AttachmentTypes} decides, its name cleaned by {@link AttachmentNames},
  * its bytes and metadata are stored in one transaction, and then it is posted as a message carrying
  * it, through the room log like any send. A send that is refused, or a retry answered with the
  * message stored before, leaves no file behind. The file is served to whoever may read its room, as
@@ -42,9 +42,6 @@ import dev.parley.wire.ControlCharacters;
 public class AttachmentService {
 
     private static final int SNIFF_BYTES = 64 * 1024;
-    private static final int NAME_MAX = 255;
-    /** Shown in the page (Content-Disposition inline) only these: no SVG, which can carry script. */
-    private static final Set<String> INLINE = Set.of("image/png", "image/jpeg", "image/gif", "image/webp");
 
     private final Pool pool;
     private final Vertx vertx;
@@ -83,7 +80,7 @@ public class AttachmentService {
         if (upload.fileName() != null && ControlCharacters.in(upload.fileName())) {
             return Uni.createFrom().failure(ParleyException.badRequest("the file name must not contain control characters"));
         }
-        String name = cleanName(upload.fileName());
+        String name = AttachmentNames.clean(upload.fileName());
         String id = UUID.randomUUID().toString();
         // a retry that finds its message stored (created false) uploaded nothing new: not counted
         return actionLimits.counted(ActionLimits.Action.ATTACHMENT, caller.id(),
@@ -103,7 +100,7 @@ public class AttachmentService {
 
     private Uni<AttachmentView> store(UserView caller, String roomId, String id, String name, AsyncFile file, long size) {
         int head = (int) Math.min(SNIFF_BYTES, size);
-        return file.read(Buffer.buffer(head), 0, 0, head).map(bytes -> tika.detect(bytes.getBytes()))
+        return file.read(Buffer.buffer(head), 0, 0, head).map(bytes -> AttachmentTypes.recorded(tika.detect(bytes.getBytes())))
                 .chain(type -> pool.withTransaction(tx -> tx.preparedQuery("""
                         insert into attachments (id, room_id, uploader_id, name, content_type, size, storage_key, created_at)
                         values ($1, $2, $3, $4, $5, $6, $1, $7)""")
@@ -143,19 +140,9 @@ public class AttachmentService {
                         }
                         AttachmentView view = new AttachmentView(row.getString("id"), row.getString("name"), row.getLong("size"),
                                 row.getString("content_type"));
-                        return new Download(view, INLINE.contains(view.contentType()),
+                        return new Download(view, AttachmentTypes.inline(view.contentType()),
                                 storage.read(row.getString("storage_key"), view.size()));
                     });
                 });
-    }
-
-    // The name as given, without a path or line breaks, at most 255 characters.
-    static String cleanName(String given) {
-        String name = given == null ? "" : given.replace('\\', '/');
-        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("[\\t\\r\\n]", " ").strip();
-        if (name.length() > NAME_MAX) {
-            name = name.substring(name.length() - NAME_MAX);
-        }
-        return name.isEmpty() ? "file" : name;
     }
 }

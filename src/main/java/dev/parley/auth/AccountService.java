@@ -46,14 +46,16 @@ public class AccountService {
         if (request.password().getBytes(StandardCharsets.UTF_8).length > 72) {
             return Uni.createFrom().failure(ParleyException.badRequest("password: must be at most 72 bytes"));
         }
-        // The name is checked before the slow hash, so a flood of taken names costs no bcrypt.
-        return Panache.withSession(() -> users.usernameTaken(request.username()))
+        // The throttle answers first, so a throttled address cannot probe which names exist; the name
+        // is checked before the slow hash, so a flood of taken names costs no bcrypt (and no count).
+        return throttle.admitRegistration(address)
+                .chain(() -> Panache.withSession(() -> users.usernameTaken(request.username())))
                 .invoke(taken -> {
                     if (taken) {
                         throw ParleyException.conflict("username is taken");
                     }
                 })
-                .chain(() -> throttle.admitRegistration(address))
+                .chain(() -> throttle.registrationAttempted(address))
                 .chain(() -> hasher.hash(request.password()))
                 .chain(hash -> Panache.withTransaction(() -> {
                     User user = new User();

@@ -24,6 +24,8 @@ import dev.parley.config.ParleyConfig;
 @Produces(MediaType.APPLICATION_JSON)
 public class AuthResource {
 
+    private static final String NO_STORE = "no-store";
+
     private final AccountService accounts;
     private final CurrentUserService currentUser;
     private final SecurityIdentity identity;
@@ -56,15 +58,20 @@ public class AuthResource {
     @POST
     @Path("/auth/login")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<AuthRequests.Token> login(@Valid @NotNull AuthRequests.Login request, @Context HttpServerRequest http) {
-        return accounts.login(request, address(http));
+    public Uni<RestResponse<AuthRequests.Token>> login(@Valid @NotNull AuthRequests.Login request, @Context HttpServerRequest http) {
+        return accounts.login(request, address(http)).map(AuthResource::notStored);
     }
 
     @POST
     @Path("/auth/refresh")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<AuthRequests.Token> refresh(@Valid @NotNull AuthRequests.Refresh request) {
-        return accounts.refresh(request);
+    public Uni<RestResponse<AuthRequests.Token>> refresh(@Valid @NotNull AuthRequests.Refresh request) {
+        return accounts.refresh(request).map(AuthResource::notStored);
+    }
+
+    /** An answer carrying a token, which no browser or proxy may keep: 200 with {@code Cache-Control: no-store}. */
+    public static <T> RestResponse<T> notStored(T entity) {
+        return RestResponse.ResponseBuilder.ok(entity).header("Cache-Control", NO_STORE).build();
     }
 
     @POST

@@ -57,17 +57,32 @@ public class LoginThrottle {
         return counters.reset(userKey(username));
     }
 
-    /** Counts a registration from the address, refusing it when the address registered too often. */
+    /**
+     * Refuses a registration from an address that registered too often, without counting it: asked
+     * before anything else about the request is looked at, so that a throttled client learns nothing
+     * (not even whether a name is taken).
+     */
     public Uni<Void> admitRegistration(String address) {
         if (registrations <= 0) {
             return Uni.createFrom().voidItem();
         }
-        String key = "attempts:register:" + address;
-        return counters.read(List.of(key)).invoke(w -> {
+        return counters.read(List.of(registrationKey(address))).invoke(w -> {
             if (w.get(0).count() >= registrations) {
                 throw ParleyException.rateLimited("too many registrations; try again later", w.get(0).left());
             }
-        }).chain(() -> counters.add(List.of(key), failures.window()));
+        }).replaceWithVoid();
+    }
+
+    /** Counts a registration from the address (one that got past the name check and will be hashed). */
+    public Uni<Void> registrationAttempted(String address) {
+        if (registrations <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return counters.add(List.of(registrationKey(address)), failures.window());
+    }
+
+    private static String registrationKey(String address) {
+        return "register:" + address;
     }
 
     private static String userKey(String username) {

@@ -15,6 +15,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.parley.problem.ProblemResponses;
+
 /**
  * Authenticates the bearer tokens Parley issued, ahead of the OIDC mechanism, whose per-request
  * tenant resolution Parley's own tokens do not need. Any other bearer token, or none, is left to
@@ -48,6 +50,14 @@ public class ParleyBearerMechanism implements HttpAuthenticationMechanism {
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(CHALLENGE);
+    }
+
+    // The challenge Quarkus sends itself (a WebSocket upgrade without a valid token; REST goes
+    // through the exception mappers) reads like every other error: 401, Bearer, a problem document.
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        ProblemResponses.end(context.response(), 401, "A valid bearer token is required");
+        return Uni.createFrom().item(true);
     }
 
     @Override

@@ -32,7 +32,7 @@ import dev.parley.config.ParleyConfig;
  * header whose {@code alg} is exactly RS256 (so neither "none" nor an HMAC keyed with the public
  * key can pass), with no {@code crit} extensions; a valid signature under the configured public
  * key; {@code sub}; {@code aud} naming Parley's audience; {@code iat}; {@code exp} in the future;
- * {@code nbf}, when present, in the past.
+ * {@code iat}, and {@code nbf} when present, not beyond {@link TokenTimes}' clock skew in the future.
  */
 @ApplicationScoped
 public class ParleyTokenVerifier {
@@ -140,8 +140,9 @@ public class ParleyTokenVerifier {
         if (expiresAt <= nowSeconds) {
             throw rejected("token expired");
         }
-        if (notBefore != null && notBefore > nowSeconds) {
-            throw rejected("token not valid yet");
+        String early = TokenTimes.refusal(issuedAt, notBefore, nowSeconds);
+        if (early != null) {
+            throw rejected(early);
         }
         String username = text(claims, "preferred_username");
         return new ParleyJwt(issuer, subject, audiences, issuedAt, expiresAt,

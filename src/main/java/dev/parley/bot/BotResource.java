@@ -44,7 +44,8 @@ public class BotResource {
     @APIResponse(responseCode = "201", description = "The bot and its token (never shown again)")
     public Uni<RestResponse<BotRequests.Created>> create(@Valid @NotNull BotRequests.Create request) {
         return currentUser.resolve(identity).chain(user -> bots.create(user, request))
-                .map(created -> RestResponse.status(Response.Status.CREATED, created));
+                .map(created -> RestResponse.ResponseBuilder.create(Response.Status.CREATED, created)
+                        .header("Cache-Control", "no-store").build());
     }
 
     @GET

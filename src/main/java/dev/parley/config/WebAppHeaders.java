@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
  * scripts): scripts and styles from this origin only, no inline script, no framing, no plugins. The
  * page may connect to this origin ('self' covers ws/wss in current browsers) and, when a Keycloak
  * realm is configured, to that realm only (discovery, token and refresh calls of the sign-in).
+ * Every answer under /api carries {@code X-Content-Type-Options: nosniff}.
  */
 @Singleton
 public class WebAppHeaders {
@@ -32,6 +33,12 @@ public class WebAppHeaders {
                     .set("Content-Security-Policy", policy)
                     .set("X-Content-Type-Options", "nosniff")
                     .set("Referrer-Policy", "no-referrer");
+            context.next();
+        });
+        // every API answer, errors and Quarkus's own 401s included: a JSON or problem body is never
+        // sniffed into something a browser would render
+        router.route("/api/*").order(Integer.MIN_VALUE).handler(context -> {
+            context.response().headers().set("X-Content-Type-Options", "nosniff");
             context.next();
         });
     }

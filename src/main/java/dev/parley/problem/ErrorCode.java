@@ -25,6 +25,26 @@ public enum ErrorCode {
         this.title = title;
     }
 
+    /**
+     * The code of an HTTP error status, for answers that did not start as a {@link ParleyException}
+     * (the HTTP layer's own refusals, JAX-RS's 405/406/415): the protocol's codes are a closed set,
+     * so a status without a code of its own takes the nearest: any other 4xx is {@code bad_request}
+     * (the request is wrong and resending it unchanged will not help), 413/414/431 are
+     * {@code too_large}, any other 5xx is {@code internal}.
+     */
+    public static ErrorCode ofStatus(int status) {
+        return switch (status) {
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 409 -> CONFLICT;
+            case 413, 414, 431 -> TOO_LARGE;
+            case 429 -> RATE_LIMITED;
+            case 502, 503, 504 -> UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL : BAD_REQUEST;
+        };
+    }
+
     /** The code as it appears on the wire, e.g. {@code bad_request}. */
     public String wire() {
         return wire;

@@ -81,25 +81,16 @@ public class ProblemMapper {
         if (status == 401) {
             return unauthorized("A valid bearer token is required");
         }
-        ErrorCode code = switch (status) {
-            case 400 -> ErrorCode.BAD_REQUEST;
-            case 403 -> ErrorCode.FORBIDDEN;
-            case 404 -> ErrorCode.NOT_FOUND;
-            case 409 -> ErrorCode.CONFLICT;
-            case 413 -> ErrorCode.TOO_LARGE;
-            default -> null;
-        };
-        if (code == null) {
-            // 405, 406, 415 and their kin: keep the status, describe it as a problem all the same
-            Problem p = new Problem("about:blank", e.getResponse().getStatusInfo().getReasonPhrase(), status,
-                    e.getMessage(), null);
-            return Response.status(status).type(Problem.MEDIA_TYPE).entity(p).build();
-        }
-        return problem(code, e.getMessage());
+        // 405, 406, 415 and their kin keep their status, with the nearest code
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(status, ErrorCode.ofStatus(status), e.getMessage())).build();
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (RequestBodyFailure.is(e)) {
+            return problem(ErrorCode.BAD_REQUEST, "the request body could not be read as its Content-Type says");
+        }
         if (DependencyFailure.is(e)) {
             LOG.warnf("A dependency failed: %s", e.toString());
             return problem(ErrorCode.UNAVAILABLE, "a dependency is unavailable; nothing was stored, retry");

@@ -24,6 +24,8 @@ import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 
 import dev.parley.testsupport.DatabaseTestResource;
+import dev.parley.testsupport.Frames;
+import dev.parley.testsupport.RawHttp;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
 import dev.parley.testsupport.TestUsers.TestUser;
@@ -38,6 +40,9 @@ class AttachmentTest {
 
     @TestHTTPResource("/ws")
     URI ws;
+
+    @TestHTTPResource("/")
+    URI base;
 
     @Test
     void aFileIsPostedAsOneLogEntryServedToReadersAndDeletedWithItsMessage() throws Exception {
@@ -116,16 +121,111 @@ class AttachmentTest {
         String room = TestRooms.create(alice.token(), "public");
         byte[] page = bytes("<html><body><script>alert(1)</script></body></html>");
         JsonNode first = json(upload(alice, room, "photo.png", page, "image/png", Map.of("clientMsgId", "up-1")).statusCode(201));
-        assertThat(first.path("attachment").path("contentType").asText()).isEqualTo("text/html");
+        // recorded, shown and served alike: a download, never text/html
+        assertThat(first.path("attachment").path("contentType").asText()).isEqualTo("application/octet-stream");
         String id = first.path("attachment").path("id").asText();
         given().auth().oauth2(alice.token()).get("/api/attachments/" + id).then().statusCode(200)
+                .header("Content-Type", "application/octet-stream")
                 .header("Content-Disposition", org.hamcrest.Matchers.startsWith("attachment;"))
                 .header("Content-Security-Policy", "sandbox");
+        given().auth().oauth2(alice.token()).get("/api/rooms/" + room + "/messages").then().statusCode(200)
+                .body("messages[0].attachment.contentType", org.hamcrest.Matchers.is("application/octet-stream"));
 
         JsonNode again = json(upload(alice, room, "photo.png", page, "image/png", Map.of("clientMsgId", "up-1")).statusCode(200));
         assertThat(again.path("seq").asLong()).isEqualTo(first.path("seq").asLong());
         assertThat(again.path("attachment").path("id").asText()).isEqualTo(id);
         assertThat(count("attachments where room_id = '" + room + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void onlyRasterImagesAreShownInThePageEveryOtherTypeIsADownload() throws Exception {
+        TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        Map<String, byte[]> active = Map.of(
+                "drawing.png", bytes("<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"),
+                "page.gif", bytes("<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>"),
+                "notes.webp", bytes("plain text that is not an image at all"),
+                "doc.jpg", bytes("%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj\n<<>>\nendobj\n"));
+        for (var file : active.entrySet()) {
+            JsonNode posted = json(upload(alice, room, file.getKey(), file.getValue(), "image/png", Map.of()).statusCode(201));
+            assertThat(posted.path("attachment").path("contentType").asText()).as(file.getKey()).isEqualTo("application/octet-stream");
+            given().auth().oauth2(alice.token()).get("/api/attachments/" + posted.path("attachment").path("id").asText()).then()
+                    .statusCode(200).header("Content-Type", "application/octet-stream")
+                    .header("Content-Disposition", org.hamcrest.Matchers.startsWith("attachment;"));
+        }
+        JsonNode png = json(upload(alice, room, "cat.png", PNG, "text/html", Map.of()).statusCode(201));
+        assertThat(png.path("attachment").path("contentType").asText()).isEqualTo("image/png");
+    }
+
+    @Test
+    void namesAreCleanedOfPathsDotsAndControlCharacters() throws Exception {
+        TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        Map<String, String> cleaned = Map.of(
+                "..", "file",
+                ".", "file",
+                "a/b/..", "file",
+                "dir\\..\\..", "file",
+                "C:\\Users\\x\\cat.png", "cat.png",
+                "/etc/passwd", "passwd",
+                "  spaced.png  ", "spaced.png",
+                "tab\there.png", "tab here.png",
+                "...", "file");
+        for (var name : cleaned.entrySet()) {
+            JsonNode posted = json(upload(alice, room, name.getKey(), PNG, "image/png", Map.of()).statusCode(201));
+            assertThat(posted.path("attachment").path("name").asText()).as(name.getKey()).isEqualTo(name.getValue());
+            given().auth().oauth2(alice.token()).get("/api/attachments/" + posted.path("attachment").path("id").asText()).then()
+                    .statusCode(200).header("Content-Disposition", org.hamcrest.Matchers.containsString(
+                            "filename=\"" + name.getValue().replaceAll("[^A-Za-z0-9._ -]", "_") + "\""));
+        }
+    }
+
+    @Test
+    void aDownloadHasExactlyOneFramingHeader() throws Exception {
+        TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        byte[] big = new byte[300 * 1024];
+        new Random(3).nextBytes(big);
+        for (byte[] content : new byte[][] { PNG, big }) {
+            String id = json(upload(alice, room, "f.bin", content, "image/png", Map.of()).statusCode(201))
+                    .path("attachment").path("id").asText();
+            RawHttp.Answer answer = RawHttp.send(base, RawHttp.request(base, "GET", "/api/attachments/" + id, null,
+                    "Authorization: Bearer " + alice.token()));
+            assertThat(answer.status()).isEqualTo(200);
+            // RFC 9112 6.3: a message with both is malformed; strict clients (Node's fetch) refuse it
+            assertThat(answer.all("transfer-encoding").size() + answer.all("content-length").size())
+                    .as("framing headers: %s", answer.headers().stream().map(h -> h[0] + ": " + h[1]).toList()).isEqualTo(1);
+            assertThat(answer.body()).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void formFieldsWithControlCharactersAreRefusedLikeEveryOtherText() throws Exception {
+        TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        for (Map<String, String> fields : java.util.List.of(Map.of("text", "a\u0000b"), Map.of("text", "a\u0001b"),
+                Map.of("clientMsgId", "id\u0000"), Map.of("clientMsgId", "id\u0001"))) {
+            upload(alice, room, "x.png", PNG, "image/png", fields).statusCode(400)
+                    .contentType("application/problem+json").body("code", org.hamcrest.Matchers.is("bad_request"));
+        }
+        assertThat(count("attachments where room_id = '" + room + "'")).isZero();
+        assertThat(count("messages where room_id = '" + room + "'")).isZero();
+    }
+
+    @Test
+    void aBodyThatIsNotMultipartOrIsCutShortIsABadRequest() throws Exception {
+        TestUser alice = TestUsers.create("alice");
+        String room = TestRooms.create(alice.token(), "public");
+        String cut = "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\nhalf a file";
+        for (String body : java.util.List.of("this is not multipart at all", cut)) {
+            RawHttp.Answer answer = RawHttp.send(base, RawHttp.request(base, "POST", "/api/rooms/" + room + "/attachments", body,
+                    "Authorization: Bearer " + alice.token(), "Content-Type: multipart/form-data; boundary=b0undary"));
+            assertThat(answer.status()).as(answer.text()).isEqualTo(400);
+            assertThat(answer.header("content-type")).startsWith("application/problem+json");
+            assertThat(Frames.parse(answer.text()).path("code").asText()).isEqualTo("bad_request");
+        }
+        assertThat(count("attachments where room_id = '" + room + "'")).isZero();
     }
 
     @Test

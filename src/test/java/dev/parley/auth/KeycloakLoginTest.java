@@ -110,6 +110,30 @@ class KeycloakLoginTest {
     }
 
     @Test
+    void aRealmTokenIssuedOrStartingBeyondTheClockSkewInTheFutureIsRefused() {
+        KeycloakServer keycloak = KeycloakServer.start();
+        long now = System.currentTimeMillis() / 1000;
+        // the control: a token signed with the same imported realm key, times right, is accepted
+        given().auth().oauth2(keycloak.signWithRealmKey(realmClaims(now, now + 300))).get("/api/me").then().statusCode(200);
+        String futureIat = keycloak.signWithRealmKey(realmClaims(now + 3_600, now + 7_200));
+        String beyondSkew = keycloak.signWithRealmKey(realmClaims(now + 120, now + 600));
+        String futureNbf = keycloak.signWithRealmKey(realmClaims(now, now + 7_200).claim("nbf", now + 3_600));
+        for (String token : new String[] { futureIat, beyondSkew, futureNbf }) {
+            given().auth().oauth2(token).get("/api/me").then().statusCode(401)
+                    .header("WWW-Authenticate", startsWith("Bearer")).contentType("application/problem+json");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WsClient.connectWithHeader(ws, token))
+                    .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(401));
+        }
+    }
+
+    private static io.smallrye.jwt.build.JwtClaimsBuilder realmClaims(long iat, long exp) {
+        String name = "forged-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return io.smallrye.jwt.build.Jwt.subject(java.util.UUID.randomUUID().toString()).preferredUserName(name)
+                .audience("parley").claim("azp", KeycloakServer.TEST_CLIENT_ID).claim("typ", "Bearer")
+                .issuedAt(iat).expiresAt(exp);
+    }
+
+    @Test
     void aKeycloakUserNeverTakesOverABuiltInAccountOfTheSameName() {
         // Only this test signs in as Keycloak's bob, and the test database is new for every run.
         String localBob = given().contentType("application/json")

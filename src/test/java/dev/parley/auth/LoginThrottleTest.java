@@ -72,6 +72,21 @@ class LoginThrottleTest {
         register("10.0.5.2");
     }
 
+    @Test
+    void aThrottledAddressGets429BeforeLearningWhetherANameIsTaken() {
+        String address = "10.0.6.1";
+        String taken = register(address);
+        register(address);
+        register(address);
+        for (String name : new String[] { taken, TestUsers.uniqueName("free") }) {
+            Response refused = registration(address, name);
+            refused.then().statusCode(429).contentType("application/problem+json");
+            assertThat(refused.header("Retry-After")).isNotNull();
+        }
+        // another address still learns that the name is taken
+        registration("10.0.6.2", taken).then().statusCode(409);
+    }
+
     private static String register(String address) {
         String name = TestUsers.uniqueName("thr");
         registration(address, name).then().statusCode(201);

@@ -90,9 +90,20 @@ class ParleyTokenVerifierTest {
     void expiredOrNotYetValidTokensAreRejected() {
         assertRejected(signed(RS256, claims(NOW - 120, NOW - 60), KEYS));
         assertRejected(signed(RS256, claims(NOW - 120, NOW), KEYS)); // exp is exclusive
-        String notYet = "{\"iss\":\"parley\",\"sub\":\"u-1\",\"aud\":\"parley\",\"iat\":1,\"nbf\":" + (NOW + 30)
-                + ",\"exp\":" + (NOW + 60) + "}";
+        String notYet = "{\"iss\":\"parley\",\"sub\":\"u-1\",\"aud\":\"parley\",\"iat\":1,\"nbf\":" + (NOW + 61)
+                + ",\"exp\":" + (NOW + 600) + "}";
         assertRejected(signed(RS256, notYet, KEYS));
+    }
+
+    @Test
+    void tokensIssuedOrStartingBeyondTheClockSkewInTheFutureAreRejected() {
+        assertRejected(signed(RS256, claims(NOW + 61, NOW + 600), KEYS));
+        assertRejected(signed(RS256, claims(NOW + 86_400, NOW + 90_000), KEYS));
+        // within 60 s the clocks may simply disagree
+        assertThat(verifier.verify(signed(RS256, claims(NOW + 60, NOW + 600), KEYS), NOW)).isNotNull();
+        String skewed = "{\"iss\":\"parley\",\"sub\":\"u-1\",\"aud\":\"parley\",\"iat\":" + NOW + ",\"nbf\":" + (NOW + 30)
+                + ",\"exp\":" + (NOW + 600) + "}";
+        assertThat(verifier.verify(signed(RS256, skewed, KEYS), NOW)).isNotNull();
     }
 
     @Test

@@ -60,6 +60,13 @@ class TokenValidationTest {
                 TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).issuer("https://evil.example")));
         badTokens.put("wrong audience", TestTokens.signWithParleyKey(
                 TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).audience("someone-else")));
+        long now = System.currentTimeMillis() / 1000;
+        badTokens.put("issued a day ahead", TestTokens.signWithParleyKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofDays(2)).issuedAt(now + 86_400)));
+        badTokens.put("issued beyond the clock skew", TestTokens.signWithParleyKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).issuedAt(now + 120)));
+        badTokens.put("not valid before two minutes from now", TestTokens.signWithParleyKey(
+                TestTokens.claims(user.id(), user.username(), Duration.ofMinutes(5)).claim("nbf", now + 120)));
         badTokens.put("alg none", TestTokens.unsigned(valid));
         badTokens.put("HS256 keyed with the public key", TestTokens.hmacKeyedWithPublicKey(valid));
         badTokens.put("malformed", "not.a.jwt");

@@ -115,6 +115,39 @@ final class KeycloakAdmin {
                 .PUT(HttpRequest.BodyPublishers.ofString(client.toString()))), 204);
     }
 
+    /**
+     * Adds an RSA signing key the test holds to the realm, at priority 0 (Keycloak keeps signing its
+     * own tokens with its generated key) and published in the realm's JWKS; returns the key's kid.
+     */
+    String importSigningKey(String realm, String privateKeyPem) {
+        HttpResponse<String> found = send(authorized("/admin/realms/" + realm).GET());
+        expect(found, 200);
+        String realmId = read(found.body()).path("id").asText();
+        ObjectNode component = JSON.createObjectNode()
+                .put("name", "parley-test-key")
+                .put("providerId", "rsa")
+                .put("providerType", "org.keycloak.keys.KeyProvider")
+                .put("parentId", realmId);
+        ObjectNode config = component.putObject("config");
+        config.putArray("priority").add("0");
+        config.putArray("enabled").add("true");
+        config.putArray("active").add("true");
+        config.putArray("algorithm").add("RS256");
+        config.putArray("privateKey").add(privateKeyPem);
+        HttpResponse<String> created = post("/admin/realms/" + realm + "/components", component);
+        expect(created, 201);
+        String componentId = created.headers().firstValue("Location").orElseThrow()
+                .replaceAll(".*/", "");
+        HttpResponse<String> keys = send(authorized("/admin/realms/" + realm + "/keys").GET());
+        expect(keys, 200);
+        for (JsonNode key : read(keys.body()).path("keys")) {
+            if (componentId.equals(key.path("providerId").asText())) {
+                return key.path("kid").asText();
+            }
+        }
+        throw new IllegalStateException("Keycloak lists no key of component " + componentId + ": " + keys.body());
+    }
+
     private HttpResponse<String> post(String path, JsonNode body) {
         return send(authorized(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));

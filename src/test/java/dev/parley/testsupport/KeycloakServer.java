@@ -97,6 +97,9 @@ public final class KeycloakServer {
     @SuppressWarnings("unused")
     private static FileLock machineLock;
 
+    private java.security.PrivateKey realmKey;
+    private String realmKeyId;
+
     private KeycloakServer() {
     }
 
@@ -182,6 +185,27 @@ public final class KeycloakServer {
      */
     public void allowWebApp(String origin) {
         KeycloakAdmin.login(realmBase(), ADMIN_USER, ADMIN_PASSWORD).registerRedirect(REALM, WEB_CLIENT_ID, origin + "/");
+    }
+
+    /**
+     * Signs the claims with a key of the realm's, as Keycloak itself would: a key pair made here and
+     * imported into the realm once, for tokens Keycloak would never issue (iat in the future).
+     */
+    public synchronized String signWithRealmKey(io.smallrye.jwt.build.JwtClaimsBuilder claims) {
+        if (realmKeyId == null) {
+            try {
+                java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+                generator.initialize(2048);
+                realmKey = generator.generateKeyPair().getPrivate();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            String pem = "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(realmKey.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
+            realmKeyId = KeycloakAdmin.login(realmBase(), ADMIN_USER, ADMIN_PASSWORD).importSigningKey(REALM, pem);
+        }
+        return claims.issuer(realmUrl()).jws().keyId(realmKeyId).sign(realmKey);
     }
 
     private static String realmBase() {
