@@ -199,6 +199,7 @@ final class ConnectionDeadline {
                 pipeline.remove(this);
             } else {
                 pipeline.addBefore(VERTX_HANDLER, MESSAGES, new Messages());
+                pipeline.addBefore(VERTX_HANDLER, CodecRefusals.NAME, new CodecRefusals());
                 arm(ctx);
             }
             super.channelActive(ctx);

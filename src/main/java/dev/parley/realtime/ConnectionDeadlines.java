@@ -28,7 +28,8 @@ import dev.parley.config.ParleyConfig;
 /**
  * Puts a {@link ConnectionDeadline} on every connection the HTTP server accepts, so that stalled
  * requests and silent WebSockets are closed ({@code parley.limits.request-timeout},
- * {@code parley.limits.socket-idle}).
+ * {@code parley.limits.socket-idle}), and with it {@link CodecRefusals}, so that a request the HTTP
+ * codec cannot read is answered with a problem document.
  * <p>
  * Why it reaches into Vert.x: Quarkus 3.33 and Vert.x 4.5 offer idle timeouts only, which a client
  * sending one byte every few seconds never meets, and no public hook on a connection before its first

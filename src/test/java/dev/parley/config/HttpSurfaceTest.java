@@ -63,21 +63,22 @@ class HttpSurfaceTest {
     }
 
     /**
-     * What the HTTP codec refuses before any route exists is answered by Vert.x's own invalid-request
-     * handler: the right status, no body, the connection closed. Quarkus 3.33 offers no hook to
-     * replace that handler (see docs/security-http.md); this pins the status codes so that a change
-     * is noticed.
+     * What the HTTP codec refuses before any route exists is answered like every other refusal, with
+     * Vert.x's statuses and a problem document, and the connection closed.
      */
     @Test
-    void theHttpCodecsOwnRefusalsKeepTheirStatus() {
-        assertThat(RawHttp.send(base, "GET /api/me HTTP/1.1 extra words\r\nHost: a\r\nConnection: close\r\n\r\n").status())
-                .as("malformed request line").isEqualTo(400);
-        assertThat(RawHttp.send(base, "GET /api/me HTTP/1.1\r\nHost: a\r\nBad Header: x\r\nConnection: close\r\n\r\n").status())
-                .as("malformed header name").isEqualTo(400);
-        assertThat(RawHttp.send(base, "GET /api/me?q=" + "x".repeat(8_000) + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-                .status()).as("URI too long").isEqualTo(414);
-        assertThat(RawHttp.send(base, "GET /api/me HTTP/1.1\r\nHost: a\r\nX-Big: " + "y".repeat(30_000)
-                + "\r\nConnection: close\r\n\r\n").status()).as("headers too large").isEqualTo(431);
+    void theHttpCodecsOwnRefusalsAreProblemDocuments() {
+        assertProblem(RawHttp.send(base, "GET /api/me HTTP/1.1 extra words\r\nHost: a\r\nConnection: close\r\n\r\n"),
+                400, "bad_request", "malformed request line");
+        assertProblem(RawHttp.send(base, "GET /api/me HTTP/1.1\r\nHost: a\r\nBad Header: x\r\nConnection: close\r\n\r\n"),
+                400, "bad_request", "malformed header name");
+        assertProblem(RawHttp.send(base, "GET /api/me?q=" + "x".repeat(8_000) + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
+                414, "too_large", "URI too long");
+        assertProblem(RawHttp.send(base, "GET /api/me HTTP/1.1\r\nHost: a\r\nX-Big: " + "y".repeat(30_000)
+                + "\r\nConnection: close\r\n\r\n"), 431, "too_large", "headers too large");
+        // and the next client is served as before
+        assertThat(RawHttp.send(base, "GET /q/health/ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status())
+                .isEqualTo(200);
     }
 
     @Test
