@@ -104,7 +104,7 @@ class HttpSurfaceTest {
             } catch (java.io.IOException e) {
                 // the server may answer and close before the whole body is written
             }
-            // Quarkus REST answers this one itself, before any mapper: status only (docs/security-http.md)
+            // Quarkus REST answers this one itself, before any mapper: status only (docs/security.md)
             assertThat(RawHttp.read(socket.getInputStream()).status()).as("chunked body over the limit").isEqualTo(413);
         }
     }

@@ -36,7 +36,7 @@ import dev.parley.testsupport.WsClient;
  * a half-sent request, headers trickled one byte per 500 ms, a WebSocket that answers no ping, a
  * message in fragments that never ends (its pings answered), a frame whose bytes never come. A chat
  * client that answers pings but sends nothing stays open. Then thousands of half-sent requests at
- * once (2,000 here; {@code -Dparley.stalled.sockets=15000} for the figures in docs/security-timeouts.md).
+ * once (2,000 here; {@code -Dparley.stalled.sockets=15000} for the figures in docs/security.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StalledConnectionsIT {
