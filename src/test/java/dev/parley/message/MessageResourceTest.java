@@ -7,8 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +27,7 @@ import dev.parley.testsupport.DatabaseTestResource;
 import dev.parley.testsupport.RedisSubscriber;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
+import dev.parley.testsupport.UnpublishedCommits;
 
 @QuarkusTest
 class MessageResourceTest {
@@ -208,33 +207,9 @@ class MessageResourceTest {
         return channel.messages().stream().map(m -> Long.parseLong(m.split(" ", 3)[1])).toList();
     }
 
-    // Parley's own append, without its publish: the room's next seq and ordinal, the creator's ordinal.
     private static long commitWithoutPublishing(String room, String clientMsgId) throws SQLException {
         try (Connection db = DatabaseTestResource.connect(DatabaseTestResource.DATABASE)) {
-            db.setAutoCommit(false);
-            long seq;
-            long ord;
-            try (PreparedStatement bump = db.prepareStatement("update rooms set last_seq = last_seq + 1, "
-                    + "message_count = message_count + 1 where id = ? returning last_seq, message_count")) {
-                bump.setString(1, room);
-                try (ResultSet rows = bump.executeQuery()) {
-                    rows.next();
-                    seq = rows.getLong(1);
-                    ord = rows.getLong(2);
-                }
-            }
-            try (PreparedStatement insert = db.prepareStatement("insert into messages (room_id, seq, sender_id, text, "
-                    + "client_msg_id, ord, sender_ord) select r.id, ?, r.created_by, 'committed, never published', ?, ?, "
-                    + "coalesce((select max(sender_ord) from messages x where x.room_id = r.id and x.sender_id = r.created_by), 0) + 1 "
-                    + "from rooms r where r.id = ?")) {
-                insert.setLong(1, seq);
-                insert.setString(2, clientMsgId);
-                insert.setLong(3, ord);
-                insert.setString(4, room);
-                insert.executeUpdate();
-            }
-            db.commit();
-            return seq;
+            return UnpublishedCommits.commit(db, room, clientMsgId);
         }
     }
 

@@ -26,6 +26,7 @@ import dev.parley.testsupport.ParleyProcess;
 import dev.parley.testsupport.PostgresServer;
 import dev.parley.testsupport.RedisServer;
 import dev.parley.testsupport.TestUsers.TestUser;
+import dev.parley.testsupport.UnpublishedCommits;
 
 /**
  * The live stream as a faithful copy of the log, under faults, against real processes: two
@@ -253,31 +254,7 @@ class LiveStreamFaultsIT {
 
     private long commitWithoutPublishing(String room, String clientMsgId) throws SQLException {
         try (Connection db = postgres.connect(DATABASE)) {
-            db.setAutoCommit(false);
-            long seq;
-            long ord;
-            // as Parley's own append does: the room's next seq and message ordinal, the sender's ordinal
-            try (PreparedStatement bump = db.prepareStatement("update rooms set last_seq = last_seq + 1, "
-                    + "message_count = message_count + 1 where id = ? returning last_seq, message_count")) {
-                bump.setString(1, room);
-                try (ResultSet rows = bump.executeQuery()) {
-                    rows.next();
-                    seq = rows.getLong(1);
-                    ord = rows.getLong(2);
-                }
-            }
-            try (PreparedStatement insert = db.prepareStatement("insert into messages (room_id, seq, sender_id, text, "
-                    + "client_msg_id, ord, sender_ord) select r.id, ?, r.created_by, 'committed, never published', ?, ?, "
-                    + "coalesce((select max(sender_ord) from messages x where x.room_id = r.id and x.sender_id = r.created_by), 0) + 1 "
-                    + "from rooms r where r.id = ?")) {
-                insert.setLong(1, seq);
-                insert.setString(2, clientMsgId);
-                insert.setLong(3, ord);
-                insert.setString(4, room);
-                insert.executeUpdate();
-            }
-            db.commit();
-            return seq;
+            return UnpublishedCommits.commit(db, room, clientMsgId);
         }
     }
 }
