@@ -220,7 +220,7 @@ public class ChatWebSocket {
 
     private String failure(String id, Throwable e) {
         if (e instanceof ParleyException p) {
-            return frames.error(id, p.code(), p.getMessage());
+            return frames.error(id, p.code(), p.getMessage(), p.retryAfter().orElse(null));
         }
         if (DependencyFailure.is(e)) {
             LOG.warnf("A dependency failed while handling a frame: %s", e.toString());

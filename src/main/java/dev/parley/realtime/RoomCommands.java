@@ -109,7 +109,7 @@ public class RoomCommands {
         // a send refused for its content costs no budget: only sends that may be stored count
         messages.validate(frame.text(), frame.clientMsgId());
         if (!session.budget().tryTake()) {
-            throw ParleyException.rateLimited("too many sends; slow down");
+            throw ParleyException.rateLimited("too many sends; slow down", session.budget().untilNext());
         }
         return messages.send(session.user(), room, frame.text(), frame.clientMsgId(), frame.replyTo())
                 .map(sent -> frames.ok(frame.id(),

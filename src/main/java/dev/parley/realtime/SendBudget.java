@@ -1,5 +1,7 @@
 package dev.parley.realtime;
 
+import java.time.Duration;
+
 /**
  * A token bucket: {@code rate} sends per second on average, bursts of up to {@code burst}.
  * A rate of 0 means no limit.
@@ -15,6 +17,14 @@ public final class SendBudget {
         this.rate = rate;
         this.burst = Math.max(1, burst);
         this.tokens = this.burst;
+    }
+
+    /** How long until a send would pass, if none is taken meanwhile. */
+    public synchronized Duration untilNext() {
+        if (rate <= 0 || tokens >= 1) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos((long) Math.ceil((1 - tokens) * 1_000_000_000d / rate));
     }
 
     public synchronized boolean tryTake() {

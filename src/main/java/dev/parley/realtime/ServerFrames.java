@@ -1,5 +1,7 @@
 package dev.parley.realtime;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -36,13 +38,22 @@ public class ServerFrames {
     }
 
     public String error(String id, ErrorCode code, String message) {
+        return error(id, code, message, null);
+    }
+
+    /** An error that may carry how long to wait before trying again ({@code retryAfterMs}). */
+    public String error(String id, ErrorCode code, String message, Duration retryAfter) {
         ObjectNode frame = mapper.createObjectNode().put("type", "error");
         if (id != null) {
             frame.put("id", id);
         } else {
             frame.putNull("id");
         }
-        return frame.put("code", code.wire()).put("message", message).toString();
+        frame.put("code", code.wire()).put("message", message);
+        if (retryAfter != null) {
+            frame.put("retryAfterMs", Math.max(1, retryAfter.toMillis()));
+        }
+        return frame.toString();
     }
 
     public String pong(String id) {

@@ -66,6 +66,8 @@ class LimitsTest {
                 String id = "r" + i;
                 JsonNode answer = a.awaitFrame(f -> id.equals(f.path("id").asText()));
                 if ("rate_limited".equals(answer.path("code").asText())) {
+                    // the wait until the bucket holds a token again: under a second at these rates
+                    assertThat(answer.path("retryAfterMs").asLong()).as("%s", answer).isBetween(1L, 1000L);
                     limited++;
                 } else if ("ok".equals(answer.path("type").asText())) {
                     stored++;

@@ -39,7 +39,7 @@ public final class PingBurst {
             JsonNode answer = f.orTimeout(20, TimeUnit.SECONDS).join();
             if ("pong".equals(answer.path("type").asText())) {
                 pongs++;
-            } else if ("rate_limited".equals(answer.path("code").asText())) {
+            } else if ("rate_limited".equals(answer.path("code").asText()) && answer.path("retryAfterMs").asLong() > 0) {
                 limited++;
             } else {
                 other++;
