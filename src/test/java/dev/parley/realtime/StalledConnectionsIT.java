@@ -255,9 +255,8 @@ class StalledConnectionsIT {
             int filesBefore = flood.openFiles();
             long memoryBefore = flood.residentMiB();
             long start = System.nanoTime();
-            byte[] half = "POST /api/auth/login HTTP/1.1\r\nHost: parley\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100\r\n\r\n{"
-                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] half = ("POST /api/auth/login HTTP/1.1\r\nHost: parley\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < count; i++) {
                 Socket s = new Socket("127.0.0.1", Integer.parseInt(flood.baseUrl().replaceAll(".*:", "")));
                 s.getOutputStream().write(half);
