@@ -17,8 +17,9 @@ import dev.parley.testsupport.ParleyProcess;
 /**
  * Runs the web app's browser tests (src/test/browser: playwright-core driving Debian's Chromium,
  * no browser download) against the packaged application, which they start and restart themselves.
- * The screenshots they take go to docs/screenshots. The Keycloak sign-in runs against the tests'
- * real Keycloak.
+ * The screenshots they take go to target/screenshots, so that a test run leaves the checkout as it
+ * was; {@code -Dparley.screenshots=docs/screenshots} refreshes the documentation's. The Keycloak
+ * sign-in runs against the tests' real Keycloak.
  */
 class WebAppIT {
 
@@ -56,7 +57,7 @@ class WebAppIT {
     private static Map<String, String> browserEnv(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(extra);
         env.put("PARLEY_TEST_CHROMIUM", CHROMIUM.toString());
-        env.put("PARLEY_TEST_SCREENSHOTS", Path.of("docs", "screenshots").toString());
+        env.put("PARLEY_TEST_SCREENSHOTS", System.getProperty("parley.screenshots", Path.of("target", "screenshots").toString()));
         return env;
     }
 }
