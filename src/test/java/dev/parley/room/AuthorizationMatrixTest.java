@@ -94,12 +94,15 @@ class AuthorizationMatrixTest {
             POST /api/rooms/{room}/members {"username":"{banned}"}       | 409 409 403 403 403 403 403 403 401 401
             DELETE /api/rooms/{room}/members/{member}                    | 204 204 204 403 403 403 403 403 401 401
             DELETE /api/rooms/{room}/members/{admin}                     | 204 204 403 403 403 403 403 403 401 401
+            DELETE /api/rooms/{room}/members/{owner}                     | 409 409 403 403 403 403 403 403 401 401
+            DELETE /api/rooms/{room}/members/{outsider}                  | 404 404 403 403 403 403 403 403 401 401
             DELETE /api/rooms/{room}/members/{self}                      | 409 204 204 403 403 204 403 204 401 401
             POST /api/rooms/{room}/bans {"username":"{member}"}          | 204 204 403 403 403 403 403 403 401 401
             POST /api/rooms/{room}/bans {"username":"{admin}"}           | 204 403 403 403 403 403 403 403 401 401
             POST /api/rooms/{room}/bans {"username":"{owner}"}           | 403 403 403 403 403 403 403 403 401 401
             GET /api/rooms/{room}/bans                                   | 200 200 403 403 403 403 403 403 401 401
             DELETE /api/rooms/{room}/bans/{banned}                       | 204 204 403 403 403 403 403 403 401 401
+            DELETE /api/rooms/{room}/bans/{member}                       | 404 404 403 403 403 403 403 403 401 401
             POST /api/rooms/{room}/mutes {"username":"{member}","minutes":5} | 204 204 403 403 403 403 403 403 401 401
             GET /api/rooms/{room}/mutes                                  | 200 200 403 403 403 403 403 403 401 401
             DELETE /api/rooms/{room}/mutes/{muted}                       | 204 204 403 403 403 403 403 403 401 401
