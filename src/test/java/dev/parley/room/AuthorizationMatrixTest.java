@@ -57,7 +57,9 @@ class AuthorizationMatrixTest {
      * {muted} {banned} {outsider} usernames, {self} the caller's username; {unknown} an id that names no room;
      * {selfToken} a new token of the caller's, {otherToken} one of owner's.
      *
-     * Answers: an HTTP status for REST; for frames the answer's `type` (ok, or pong for ping; a successful
+     * Answers: an HTTP status for REST ("FIND" rows: whether member's message, which holds the unique {word},
+     * is among the 200 answer's results: found or none;
+     * "LIST" rows: whether {room} is on any page of the caller's room list: listed or absent); for frames the answer's `type` (ok, or pong for ping; a successful
      * typing has no answer and is seen by another subscriber) or the error `code`; 401 where the upgrade is
      * refused; - where the action has no meaning for that caller. "WS typing" runs after the caller's own
      * subscribe (whatever its answer); "WS typing unsubscribed" without it.
@@ -112,6 +114,8 @@ class AuthorizationMatrixTest {
             POST /api/rooms/{room}/attachments file                      | 201 201 201 403 403 403 403 201 401 401
             GET /api/attachments/{attachment}                            | 200 200 200 404 404 200 404 200 401 401
             GET /api/search?q=hello&room={room}                          | 200 200 200 403 403 200 403 200 401 401
+            FIND GET /api/search?q={word}                                | found found found none none found none found 401 401
+            LIST GET /api/rooms                                          | listed listed listed absent absent listed absent listed 401 401
             WS subscribe {"room":"{room}"}                               | ok ok ok forbidden forbidden ok forbidden ok 401 401
             WS unsubscribe {"room":"{room}"}                             | ok ok ok ok ok ok ok ok 401 401
             WS history {"room":"{room}"}                                 | ok ok ok forbidden forbidden ok forbidden ok 401 401
@@ -135,6 +139,8 @@ class AuthorizationMatrixTest {
             POST /api/rooms/{room}/attachments file                      | 201 201 201 201 403 403 201 201 401 401
             GET /api/attachments/{attachment}                            | 200 200 200 200 404 200 200 200 401 401
             GET /api/search?q=hello&room={room}                          | 200 200 200 200 403 200 200 200 401 401
+            FIND GET /api/search?q={word}                                | found found found found none found found found 401 401
+            LIST GET /api/rooms                                          | listed listed listed listed absent listed listed listed 401 401
             DELETE /api/rooms/{room}/members/{self}                      | 409 204 204 403 403 204 403 204 401 401
             WS subscribe {"room":"{room}"}                               | ok ok ok ok forbidden ok ok ok 401 401
             WS history {"room":"{room}"}                                 | ok ok ok ok forbidden ok ok ok 401 401
@@ -158,6 +164,8 @@ class AuthorizationMatrixTest {
             POST /api/rooms/{room}/messages {"text":"hello"}             | 403 403 201 403 403 403 403 201 401 401
             POST /api/rooms/{room}/read {"seq":1}                        | 403 403 200 403 403 403 403 200 401 401
             GET /api/attachments/{attachment}                            | 404 404 200 404 404 404 404 200 401 401
+            FIND GET /api/search?q={word}                                | none none found none none none none found 401 401
+            LIST GET /api/rooms                                          | absent absent listed absent absent absent absent listed 401 401
             WS subscribe {"room":"{room}"}                               | forbidden forbidden ok forbidden forbidden forbidden forbidden ok 401 401
             WS send {"room":"{room}","text":"hello"}                     | forbidden forbidden ok forbidden forbidden forbidden forbidden ok 401 401
             WS delete {"room":"{room}","target":{msg}}                   | forbidden forbidden ok forbidden forbidden forbidden forbidden forbidden 401 401
@@ -212,7 +220,9 @@ class AuthorizationMatrixTest {
         Fixture fixture = new Fixture(people, c.scope(), c.action(), c.caller());
         String action = fixture.substitute(c.action());
         String token = people.token(c.caller());
-        String actual = action.startsWith("WS ") ? frame(action.substring(3), token, fixture) : rest(action, token);
+        String actual = action.startsWith("WS ") ? frame(action.substring(3), token, fixture)
+                : action.startsWith("FIND ") ? find(action.substring(5), token, fixture)
+                : action.startsWith("LIST ") ? list(action.substring(5), token, fixture) : rest(action, token);
         assertThat(actual).as(c.toString()).isEqualTo(c.expected());
     }
 
@@ -221,6 +231,38 @@ class AuthorizationMatrixTest {
     private static final Pattern REST = Pattern.compile("(GET|POST|DELETE) (\\S+)(?: (.+))?");
 
     private static String rest(String action, String token) {
+        return String.valueOf(send(action, token).statusCode());
+    }
+
+    // Search answers 200 to everyone; what must not leak is in the results.
+    private static String find(String action, String token, Fixture fixture) {
+        Response response = send(action, token);
+        if (response.statusCode() != 200) {
+            return String.valueOf(response.statusCode());
+        }
+        List<String> rooms = response.jsonPath().getList("results.room");
+        return rooms.contains(fixture.room) ? "found" : "none";
+    }
+
+    private static String list(String action, String token, Fixture fixture) {
+        String after = "";
+        while (true) {
+            Response response = send(action + "?limit=500" + (after.isEmpty() ? "" : "&after=" + after), token);
+            if (response.statusCode() != 200) {
+                return String.valueOf(response.statusCode());
+            }
+            List<String> ids = response.jsonPath().getList("id");
+            if (ids.contains(fixture.room)) {
+                return "listed";
+            }
+            if (ids.size() < 500) {
+                return "absent";
+            }
+            after = ids.get(ids.size() - 1);
+        }
+    }
+
+    private static Response send(String action, String token) {
         Matcher m = REST.matcher(action);
         if (!m.matches()) {
             throw new IllegalStateException("not a REST action: " + action);
@@ -235,8 +277,7 @@ class AuthorizationMatrixTest {
         } else if (body != null) {
             request = request.contentType(ContentType.JSON).body(body);
         }
-        Response response = request.request(m.group(1), m.group(2));
-        return String.valueOf(response.statusCode());
+        return request.request(m.group(1), m.group(2));
     }
 
     // ---- WebSocket ----
@@ -364,6 +405,7 @@ class AuthorizationMatrixTest {
         final Caller caller;
         String room;
         long msg;
+        final String word = randomWord();
         final Map<Caller, Long> own = new EnumMap<>(Caller.class);
 
         Fixture(People people, Scope scope, String action, Caller caller) {
@@ -376,7 +418,7 @@ class AuthorizationMatrixTest {
                 room = given().auth().oauth2(people.member.token()).contentType(ContentType.JSON)
                         .body(Map.of("username", people.other.username())).post("/api/dms")
                         .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201)).extract().path("id");
-                msg = post(people.member, "hello from member");
+                msg = post(people.member, "hello from member " + word);
                 return;
             }
             TestUser owner = people.owner;
@@ -385,7 +427,7 @@ class AuthorizationMatrixTest {
             for (TestUser u : List.of(people.member, people.muted, people.banned, people.other)) {
                 invite(u, "member");
             }
-            msg = post(people.member, "hello from member");
+            msg = post(people.member, "hello from member " + word);
             if (action.contains("{own}")) {
                 for (Caller poster : POSTERS) {
                     own.put(poster, poster == Caller.MEMBER ? msg : post(people.user(poster), "hello from " + poster));
@@ -399,6 +441,7 @@ class AuthorizationMatrixTest {
             String out = text
                     .replace("{room}", room == null ? "" : room)
                     .replace("{msg}", String.valueOf(msg))
+                    .replace("{word}", word)
                     .replace("{owner}", people.owner.username())
                     .replace("{admin}", people.admin.username())
                     .replace("{member}", people.member.username())
@@ -437,6 +480,16 @@ class AuthorizationMatrixTest {
                         TestTokens.claims(people.owner.id(), people.owner.username(), Duration.ofMinutes(5))));
             }
             return out;
+        }
+
+        // letters only, so the search parser keeps it one word
+        private static String randomWord() {
+            StringBuilder word = new StringBuilder("zq");
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int i = 0; i < 12; i++) {
+                word.append((char) ('a' + random.nextInt(26)));
+            }
+            return word.toString();
         }
 
         private void invite(TestUser user, String role) {
