@@ -127,11 +127,15 @@ public record RoomAccess(String roomId, String visibility, Role role, boolean ba
 
     /**
      * Refuses a removal the caller may not make: anyone may leave, owners and admins remove members,
-     * only the owner removes an admin, and the owner can be neither removed nor leave.
+     * only the owner removes an admin, and the owner can be neither removed nor leave. Whether the
+     * caller may remove others at all is asked first, so a plain member learns nothing of the target.
      */
     public void requireRemove(Role target, boolean self) {
         requireNotDirect();
         requireMember();
+        if (!self && !role.canManageMembers()) {
+            throw ParleyException.forbidden("only the owner or an admin removes members");
+        }
         if (target == null) {
             throw ParleyException.notFound("not a member of this room");
         }
@@ -140,9 +144,6 @@ public record RoomAccess(String roomId, String visibility, Role role, boolean ba
         }
         if (self) {
             return;
-        }
-        if (!role.canManageMembers()) {
-            throw ParleyException.forbidden("only the owner or an admin removes members");
         }
         if (target == Role.ADMIN && role != Role.OWNER) {
             throw ParleyException.forbidden("only the owner removes an admin");
