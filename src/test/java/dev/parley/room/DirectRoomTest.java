@@ -22,6 +22,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 import dev.parley.testsupport.DatabaseTestResource;
+import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
 
 /** The direct room of two users: made once, whoever asks first and however often, for those two only. */
@@ -71,7 +72,7 @@ class DirectRoomTest {
                 .extract().path("id");
         open(ben, ann.username()).then().statusCode(200).body("id", equalTo(room))
                 .body("name", equalTo("User " + ann.username()));
-        List<Map<String, Object>> bens = given().auth().oauth2(ben.token()).get("/api/rooms").then().extract().path("$");
+        List<Map<String, Object>> bens = TestRooms.all(ben.token());
         assertThat(bens).anyMatch(r -> room.equals(r.get("id")) && ("User " + ann.username()).equals(r.get("name")));
 
         given().contentType(ContentType.JSON).body(Map.of("text", "just us")).auth().oauth2(ann.token())
@@ -81,7 +82,7 @@ class DirectRoomTest {
         given().auth().oauth2(eve.token()).get("/api/rooms/" + room + "/messages").then().statusCode(403);
         given().auth().oauth2(eve.token()).contentType(ContentType.JSON).body(Map.of("text", "hi"))
                 .post("/api/rooms/" + room + "/messages").then().statusCode(403);
-        List<Map<String, Object>> eves = given().auth().oauth2(eve.token()).get("/api/rooms").then().extract().path("$");
+        List<Map<String, Object>> eves = TestRooms.all(eve.token());
         assertThat(eves).noneMatch(r -> room.equals(r.get("id")));
         given().auth().oauth2(ann.token()).contentType(ContentType.JSON).body(Map.of("username", eve.username()))
                 .post("/api/rooms/" + room + "/members").then().statusCode(403);

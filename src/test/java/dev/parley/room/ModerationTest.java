@@ -204,7 +204,7 @@ class ModerationTest {
     }
 
     private static List<String> roomIds(TestUser user) {
-        return given().auth().oauth2(user.token()).get("/api/rooms").then().statusCode(200).extract().jsonPath().getList("id");
+        return TestRooms.allIds(user.token());
     }
 
     private static List<String> memberNames(TestUser by, String room) {

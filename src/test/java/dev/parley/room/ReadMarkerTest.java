@@ -92,14 +92,13 @@ class ReadMarkerTest {
         given().auth().oauth2(owner.token()).contentType(ContentType.JSON).body(Map.of("seq", 1))
                 .post("/api/rooms/no-such-room/read").then().statusCode(404);
         // non-members see no counts in the list
-        List<Map<String, Object>> rooms = given().auth().oauth2(outsider.token()).get("/api/rooms").then().extract().path("$");
+        List<Map<String, Object>> rooms = TestRooms.all(outsider.token());
         assertThat(rooms).filteredOn(r -> open.equals(r.get("id")))
                 .allMatch(r -> ((Integer) r.get("unread")) == 0 && ((Integer) r.get("mentions")) == 0);
     }
 
     private static void assertCounts(TestUsers.TestUser user, String room, long readSeq, long unread, long mentions) {
-        List<Map<String, Object>> rooms = given().auth().oauth2(user.token()).get("/api/rooms").then().statusCode(200)
-                .extract().path("$");
+        List<Map<String, Object>> rooms = TestRooms.all(user.token());
         Map<String, Object> r = rooms.stream().filter(x -> room.equals(x.get("id"))).findFirst().orElseThrow();
         assertThat(((Number) r.get("readSeq")).longValue()).as("readSeq").isEqualTo(readSeq);
         assertThat(((Number) r.get("unread")).longValue()).as("unread").isEqualTo(unread);
