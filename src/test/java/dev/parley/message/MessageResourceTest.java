@@ -66,6 +66,7 @@ class MessageResourceTest {
         try (RedisSubscriber channel = RedisSubscriber.subscribe("127.0.0.1", 6379, roomChannel(room))) {
             int seq = post(alice.token(), room, Map.of("text", "once", "clientMsgId", "r-1")).then().statusCode(201)
                     .extract().path("seq");
+            long start = System.nanoTime();
             for (int i = 0; i < 500; i++) {
                 post(alice.token(), room, Map.of("text", "once", "clientMsgId", "r-1")).then().statusCode(200)
                         .body("seq", equalTo(seq));
@@ -74,7 +75,10 @@ class MessageResourceTest {
             int next = post(alice.token(), room, Map.of("text", "next")).then().statusCode(201).extract().path("seq");
             await().atMost(Duration.ofSeconds(10)).until(() -> publishedSeqs(channel).contains((long) next));
             long publishes = publishedSeqs(channel).stream().filter(s -> s == seq).count();
-            assertThat(publishes).as("publishes of the retried message").isBetween(1L, 2L);
+            // the send's own publish, then at most one republish per window the retries lasted into
+            // (one on a machine that keeps up, but a slow run may span a second window)
+            long windows = (System.nanoTime() - start) / RepublishWindow.WINDOW_NANOS + 1;
+            assertThat(publishes).as("publishes of the retried message over %d windows", windows).isBetween(1L, 1 + windows);
         }
     }
 
