@@ -4,8 +4,10 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,9 +16,12 @@ import dev.parley.config.ParleyConfig;
 import dev.parley.problem.ParleyException;
 
 /**
- * Where a webhook may point: an absolute {@code http} or {@code https} URL without credentials and,
- * unless {@code parley.webhooks.allow-local}, not at a loopback, link-local (cloud metadata),
- * wildcard or multicast address. A name is checked when a bot is made only if it is an address or
+ * Where a webhook may point: an absolute {@code http} or {@code https} URL without credentials, never
+ * at a wildcard or multicast address, and not into a network of the service's own: loopback,
+ * link-local (cloud metadata), private (RFC 1918), shared (CGNAT), unique-local, IPv4-compatible and
+ * reserved addresses are refused, but for the blocks in {@code parley.webhooks.allowed-networks} (a
+ * bot service inside the cluster) or everything with {@code parley.webhooks.allow-local} (development
+ * and tests). A name is checked when a bot is made only if it is an address or
  * {@code localhost}; the address every delivery actually connects to is checked again, so a name
  * that resolves (or later re-resolves) to a refused address is caught there.
  */
@@ -26,15 +31,26 @@ public class WebhookTargets {
     public static final int MAX_LENGTH = 2048;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
+    // Where a bot's owner could otherwise make the service call its own host, cloud or cluster.
+    private static final List<Network> INTERNAL = Stream.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+            "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "240.0.0.0/4",
+            "::/96", "fc00::/7", "fe80::/10", "fec0::/10").map(Network::parse).toList();
+
     private final boolean allowLocal;
+    private final List<Network> allowed;
 
     @Inject
     public WebhookTargets(ParleyConfig config) {
-        this(config.webhooks().allowLocal());
+        this(config.webhooks().allowLocal(), config.webhooks().allowedNetworks().orElse(List.of()));
     }
 
     public WebhookTargets(boolean allowLocal) {
+        this(allowLocal, List.of());
+    }
+
+    public WebhookTargets(boolean allowLocal, List<String> allowedNetworks) {
         this.allowLocal = allowLocal;
+        this.allowed = allowedNetworks.stream().map(Network::parse).toList();
     }
 
     /** The URL, normalised; {@code bad_request} saying why when a webhook may not have it. */
@@ -93,7 +109,11 @@ public class WebhookTargets {
         if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
             return false;
         }
-        return allowLocal || !(address.isLoopbackAddress() || address.isLinkLocalAddress());
+        if (allowLocal || allowed.stream().anyMatch(n -> n.contains(address))) {
+            return true;
+        }
+        return !address.isLoopbackAddress() && !address.isLinkLocalAddress() && !address.isSiteLocalAddress()
+                && INTERNAL.stream().noneMatch(n -> n.contains(address));
     }
 
     // A literal is parsed without a lookup; anything else is a name.

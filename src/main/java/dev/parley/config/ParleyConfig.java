@@ -60,6 +60,13 @@ public interface ParleyConfig {
         @WithDefault("false")
         boolean allowLocal();
 
+        /**
+         * Private networks webhook URLs may reach after all, as CIDR blocks (e.g. a bot service inside
+         * the cluster, {@code 10.42.0.0/16}); every other private, shared (CGNAT), unique-local or
+         * reserved address is refused.
+         */
+        Optional<List<String>> allowedNetworks();
+
         /** How often an instance looks for messages to deliver. */
         @WithDefault("PT1S")
         Duration pollInterval();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,14 @@ class WebhookSenderTest {
             WebhookSender relaxed = new WebhookSender(vertx, new WebhookTargets(true), Duration.ofSeconds(5));
             assertThat(relaxed.post(receiver.url("/in"), "secret", "r:1", body).await().atMost(Duration.ofSeconds(10)).delivered())
                     .isTrue();
-            assertThat(receiver.received()).singleElement().satisfies(r -> {
+            // the operator's allowed network opens its own block only
+            WebhookSender cluster = new WebhookSender(vertx, new WebhookTargets(false, List.of("127.0.0.0/8")), Duration.ofSeconds(5));
+            assertThat(cluster.post(receiver.url("/in"), "secret", "r:2", body).await().atMost(Duration.ofSeconds(10)).delivered())
+                    .isTrue();
+            WebhookSender elsewhere = new WebhookSender(vertx, new WebhookTargets(false, List.of("10.0.0.0/8")), Duration.ofSeconds(5));
+            assertThat(elsewhere.post(receiver.url("/in"), "secret", "r:3", body).await().atMost(Duration.ofSeconds(10)).delivered())
+                    .isFalse();
+            assertThat(receiver.received()).hasSize(2).first().satisfies(r -> {
                 assertThat(r.delivery()).isEqualTo("r:1");
                 assertThat(r.signature()).isEqualTo("sha256=" + WebhookSender.sign("secret", body));
             });
