@@ -53,6 +53,7 @@ public class HttpRequestGuard {
 
     private void check(RoutingContext context) {
         HttpServerRequest request = context.request();
+        context.addHeadersEndHandler(v -> RefusedRequestMetrics.tag(context));
         if (request.headers().getAll("Host").size() > 1) {
             ProblemResponses.end(context.response(), 400, "more than one Host header");
             return;
