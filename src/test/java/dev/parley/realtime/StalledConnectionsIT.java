@@ -97,22 +97,8 @@ class StalledConnectionsIT {
     void headersTrickledOneBytePerHalfSecondAreClosedAtTheDeadline() throws Exception {
         try (Socket loris = send("GET /q/health/ready HTTP/1.1\r\nHost: parley\r\nX-Slow: ")) {
             long start = System.nanoTime();
-            OutputStream out = loris.getOutputStream();
-            boolean open = true;
             // an idle timeout never fires on this: a byte comes every 500 ms
-            while (open && since(start).compareTo(REQUEST_TIMEOUT.plus(SLACK).plus(SLACK)) < 0) {
-                try {
-                    out.write('a');
-                    out.flush();
-                    Thread.sleep(500); // the attacker's pace, not a wait for an outcome
-                } catch (SocketException e) {
-                    open = false;
-                }
-                if (open && loris.getInputStream().available() == 0 && closedByServer(loris, 1)) {
-                    open = false;
-                }
-            }
-            assertThat(open).as("still open after %s", since(start)).isFalse();
+            assertThat(trickleUntilClosed(loris, new byte[] {'a'})).as("closed by the server").isTrue();
             assertThat(since(start)).isLessThan(REQUEST_TIMEOUT.plus(SLACK));
         }
         assertBystanderTalks();
@@ -137,7 +123,8 @@ class StalledConnectionsIT {
             for (int sent = 0; sent < file.length; sent += 4096) {
                 out.write(file, sent, 4096);
                 out.flush();
-                Thread.sleep(100); // the slow link's pace, not a wait for an outcome
+                // the slow link's pace: 100 ms between pieces, during which the server must not close
+                assertThat(closedByServer(upload, 100)).as("closed mid-upload after %s", since(start)).isFalse();
             }
             out.write(tail);
             out.flush();
@@ -151,22 +138,8 @@ class StalledConnectionsIT {
         try (Socket trickle = send("POST /api/auth/login HTTP/1.1\r\nHost: parley\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100000\r\n\r\n")) {
             long start = System.nanoTime();
-            OutputStream out = trickle.getOutputStream();
-            boolean open = true;
             // 200 bytes/s: each byte buys 61 µs, far less than the time it took to come
-            while (open && since(start).compareTo(REQUEST_TIMEOUT.plus(SLACK).plus(SLACK)) < 0) {
-                try {
-                    out.write(new byte[100]);
-                    out.flush();
-                    Thread.sleep(500); // the attacker's pace, not a wait for an outcome
-                } catch (SocketException e) {
-                    open = false;
-                }
-                if (open && closedByServer(trickle, 1)) {
-                    open = false;
-                }
-            }
-            assertThat(open).as("still open after %s", since(start)).isFalse();
+            assertThat(trickleUntilClosed(trickle, new byte[100])).as("closed by the server").isTrue();
             assertThat(since(start)).isLessThan(REQUEST_TIMEOUT.plus(SLACK));
         }
         assertBystanderTalks();
@@ -328,6 +301,36 @@ class StalledConnectionsIT {
         } catch (SocketException e) {
             // a reset is a close too
         }
+    }
+
+    /**
+     * Writes {@code piece} every 500 ms, the attacker's pace, waiting between writes for the server to
+     * close the socket; true once it has, false if it is still open after the deadline and twice the slack.
+     */
+    private static boolean trickleUntilClosed(Socket socket, byte[] piece) throws IOException {
+        long start = System.nanoTime();
+        OutputStream out = socket.getOutputStream();
+        while (since(start).compareTo(REQUEST_TIMEOUT.plus(SLACK).plus(SLACK)) < 0) {
+            try {
+                out.write(piece);
+                out.flush();
+            } catch (SocketException e) {
+                return true;
+            }
+            int timeout = socket.getSoTimeout();
+            socket.setSoTimeout(500);
+            try {
+                assertThat(socket.getInputStream().read()).as("the server answered instead of closing").isEqualTo(-1);
+                return true;
+            } catch (SocketTimeoutException e) {
+                // still open: the next piece
+            } catch (SocketException e) {
+                return true; // a reset is a close too
+            } finally {
+                socket.setSoTimeout(timeout);
+            }
+        }
+        return false;
     }
 
     /** Whether the server closed the socket within {@code millis}. */
