@@ -127,32 +127,45 @@ public final class RawWebSocket implements AutoCloseable {
      * first or nothing comes within the socket's timeout.
      */
     public String readText() throws IOException {
-        InputStream in = socket.getInputStream();
         while (true) {
-            int first = in.read();
-            int second = in.read();
-            if (first < 0 || second < 0) {
+            Frame frame = readFrame();
+            if (frame == null) {
                 throw new IOException("connection closed");
             }
-            long length = second & 0x7f;
-            if (length == 126) {
-                length = (in.read() << 8) | in.read();
-            } else if (length == 127) {
-                length = 0;
-                for (int i = 0; i < 8; i++) {
-                    length = (length << 8) | in.read();
-                }
+            if (frame.opcode() == 0x8) {
+                throw new IOException("closed by the server with " + frame.closeCode());
             }
-            byte[] payload = in.readNBytes((int) length);
-            int opcode = first & 0x0f;
-            if (opcode == 0x8) {
-                throw new IOException("closed by the server with "
-                        + (payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005));
-            }
-            if (opcode == 0x1) { // the server does not fragment its messages
-                return new String(payload, StandardCharsets.UTF_8);
+            if (frame.opcode() == 0x1) { // the server does not fragment its messages
+                return new String(frame.payload(), StandardCharsets.UTF_8);
             }
         }
+    }
+
+    /** One frame from the server: its opcode and payload. */
+    private record Frame(int opcode, byte[] payload) {
+        int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        }
+    }
+
+    // The server's next frame, or null when the connection ends first.
+    private Frame readFrame() throws IOException {
+        InputStream in = socket.getInputStream();
+        int first = in.read();
+        int second = in.read();
+        if (first < 0 || second < 0) {
+            return null;
+        }
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = (in.read() << 8) | in.read();
+        } else if (length == 127) {
+            length = 0;
+            for (int i = 0; i < 8; i++) {
+                length = (length << 8) | in.read();
+            }
+        }
+        return new Frame(first & 0x0f, in.readNBytes((int) length));
     }
 
     /**
@@ -175,31 +188,19 @@ public final class RawWebSocket implements AutoCloseable {
 
     private int readUntilClose(boolean answerPings) {
         try {
-            InputStream in = socket.getInputStream();
             while (true) {
-                int first = in.read();
-                int second = in.read();
-                if (first < 0 || second < 0) {
+                Frame frame = readFrame();
+                if (frame == null) {
                     return 1006;
                 }
-                long length = second & 0x7f;
-                if (length == 126) {
-                    length = (in.read() << 8) | in.read();
-                } else if (length == 127) {
-                    length = 0;
-                    for (int i = 0; i < 8; i++) {
-                        length = (length << 8) | in.read();
-                    }
-                }
-                byte[] payload = in.readNBytes((int) length);
-                if ((first & 0x0f) == 0x9) {
+                if (frame.opcode() == 0x9) {
                     pings++;
                     if (answerPings) {
-                        frame(0xA, true, payload);
+                        frame(0xA, true, frame.payload());
                     }
                 }
-                if ((first & 0x0f) == 0x8) {
-                    return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+                if (frame.opcode() == 0x8) {
+                    return frame.closeCode();
                 }
             }
         } catch (IOException e) {
