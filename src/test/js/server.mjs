@@ -1,10 +1,12 @@
 // A Parley JVM for the Node tests, started from the packaged application with the environment the
-// JUnit runner passes: PARLEY_TEST_JAVA, PARLEY_TEST_JAR, PARLEY_TEST_ENV (JSON), PARLEY_TEST_PORT.
+// JUnit runner passes: PARLEY_TEST_JAVA, PARLEY_TEST_JAR, PARLEY_TEST_ENV (JSON), PARLEY_TEST_PORT and
+// PARLEY_TEST_MANAGEMENT_PORT (health and metrics).
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 
 export const port = Number(process.env.PARLEY_TEST_PORT);
 export const base = `http://127.0.0.1:${port}`;
+const managementPort = Number(process.env.PARLEY_TEST_MANAGEMENT_PORT);
 let server;
 
 export async function until(condition, timeoutMs = 10_000, what = 'condition') {
@@ -19,10 +21,11 @@ export async function until(condition, timeoutMs = 10_000, what = 'condition') {
 export function startServer(logName) {
   const log = openSync(`target/${logName}.log`, 'a');
   server = spawn(process.env.PARLEY_TEST_JAVA, ['-Xmx256m', '-jar', process.env.PARLEY_TEST_JAR], {
-    env: { ...process.env, ...JSON.parse(process.env.PARLEY_TEST_ENV), PARLEY_HTTP_PORT: String(port), PARLEY_HTTP_HOST: '127.0.0.1' },
+    env: { ...process.env, ...JSON.parse(process.env.PARLEY_TEST_ENV), PARLEY_HTTP_PORT: String(port),
+      PARLEY_MANAGEMENT_PORT: String(managementPort), PARLEY_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],
   });
-  return until(async () => (await fetch(`${base}/q/health/ready`).catch(() => ({ ok: false }))).ok, 90_000, 'server ready');
+  return until(async () => (await fetch(`http://127.0.0.1:${managementPort}/q/health/ready`).catch(() => ({ ok: false }))).ok, 90_000, 'server ready');
 }
 
 export async function stopServer() {

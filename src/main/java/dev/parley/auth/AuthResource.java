@@ -81,9 +81,15 @@ public class AuthResource {
         return accounts.logout(request).map(v -> RestResponse.noContent());
     }
 
-    // The peer's address (the proxy's, unless quarkus.http.proxy.proxy-address-forwarding is on).
+    // The client's address: the peer's, or the first X-Forwarded-For address when the peer is one of
+    // parley.http.trusted-proxies (Quarkus substitutes it before the request gets here). A forwarded
+    // value that is no IP address has no hostAddress and is counted under what the proxy sent.
     private static String address(HttpServerRequest http) {
-        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+        if (http.remoteAddress() == null) {
+            return "unknown";
+        }
+        String ip = http.remoteAddress().hostAddress();
+        return ip != null ? ip : http.remoteAddress().host();
     }
 
     @GET

@@ -16,6 +16,8 @@ public interface ParleyConfig {
 
     Http http();
 
+    Management management();
+
     Db db();
 
     Redis redis();
@@ -114,10 +116,26 @@ public interface ParleyConfig {
 
     /** Where the HTTP server (REST and WebSocket) listens; Quarkus's own keys are set from these. */
     interface Http {
+        /** The address both the application port and the management port listen on. */
         @WithDefault("0.0.0.0")
         String host();
 
         @WithDefault("8080")
+        int port();
+
+        /**
+         * Proxies (addresses or CIDR blocks, e.g. the ingress controller's pod network) whose
+         * {@code X-Forwarded-For} names the client. Only a request whose peer is one of them is taken
+         * to come from the first address of that header; every other request, and every request when
+         * none is configured (the default), comes from its peer. The per-address login and
+         * registration limits count by this address. Wired to Quarkus by {@link TrustedProxyForwarding}.
+         */
+        Optional<List<String>> trustedProxies();
+    }
+
+    /** The management port: health ({@code /q/health/...}) and metrics ({@code /q/metrics}), not the API. */
+    interface Management {
+        @WithDefault("9000")
         int port();
     }
 

@@ -4,21 +4,32 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
+import dev.parley.testsupport.RawHttp;
 import dev.parley.testsupport.TestUsers;
 
-/** Failed logins and registrations are throttled per username and per client address (3 / 5 / 3 here). */
+/**
+ * Failed logins and registrations are throttled per username and per client address (3 / 5 / 3 here),
+ * the client address taken from X-Forwarded-For only when the peer is the trusted proxy (127.0.0.1).
+ */
 @QuarkusTest
 @TestProfile(ThrottleProfile.class)
 class LoginThrottleTest {
+
+    @TestHTTPResource("/")
+    URI base;
 
     @Test
     void afterThreeFailuresForAUsernameEvenTheRightPasswordWaitsWithRetryAfter() {
@@ -85,6 +96,53 @@ class LoginThrottleTest {
         }
         // another address still learns that the name is taken
         registration("10.0.6.2", taken).then().statusCode(409);
+    }
+
+    @Test
+    void twoClientsBehindTheTrustedProxyHaveBudgetsOfTheirOwn() {
+        for (int i = 0; i < 5; i++) {
+            login("10.0.7.1", TestUsers.uniqueName("nobody"), "guess").then().statusCode(401);
+        }
+        login("10.0.7.1", TestUsers.uniqueName("nobody"), "guess").then().statusCode(429);
+        // the other client behind the same proxy is still only told that its password is wrong
+        login("10.0.7.2", TestUsers.uniqueName("nobody"), "guess").then().statusCode(401)
+                .body("code", equalTo("unauthorized"));
+    }
+
+    /** Quarkus takes the first address of the header: the proxy must replace, not append to, what the client sent. */
+    @Test
+    void theFirstForwardedAddressIsTheClient() {
+        for (int i = 0; i < 5; i++) {
+            login("10.0.8.1, 10.0.9." + i, TestUsers.uniqueName("nobody"), "guess").then().statusCode(401);
+        }
+        login("10.0.8.1", TestUsers.uniqueName("nobody"), "guess").then().statusCode(429);
+        login("10.0.9.0", TestUsers.uniqueName("nobody"), "guess").then().statusCode(401);
+    }
+
+    @Test
+    void aPeerThatIsNotATrustedProxyIsItsOwnClientWhateverItForwards() {
+        InetAddress untrusted = address("127.0.0.2");
+        for (int i = 0; i < 5; i++) {
+            assertThat(rawLogin(untrusted, "10.0.10." + i).status()).isEqualTo(401);
+        }
+        RawHttp.Answer refused = rawLogin(untrusted, "10.0.10.99");
+        assertThat(refused.status()).as(refused.text()).isEqualTo(429);
+        // the budget spent was the peer's own address
+        login("127.0.0.2", TestUsers.uniqueName("nobody"), "guess").then().statusCode(429);
+    }
+
+    private RawHttp.Answer rawLogin(InetAddress from, String forwardedFor) {
+        String body = "{\"username\":\"" + TestUsers.uniqueName("nobody") + "\",\"password\":\"guess\"}";
+        return RawHttp.sendFrom(from, base, RawHttp.request(base, "POST", "/api/auth/login", body,
+                "Content-Type: application/json", "X-Forwarded-For: " + forwardedFor));
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String register(String address) {

@@ -37,6 +37,7 @@ public final class Bench {
 
     private final Map<String, String> args;
     private final BenchApi api;
+    private final BenchApi management;
     private final URI ws;
     private final URI recvWs;
     private final Vertx vertx;
@@ -46,6 +47,8 @@ public final class Bench {
         this.args = args;
         String url = arg("url", "http://localhost:8080");
         this.api = new BenchApi(url);
+        // health and metrics are on the server's management port (PARLEY_MANAGEMENT_PORT, default 9000)
+        this.management = new BenchApi(arg("management-url", "http://" + URI.create(url).getHost() + ":9000"));
         this.ws = wsUri(url);
         this.recvWs = wsUri(arg("recv-url", url));
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(arg("client-threads", "2"))));
@@ -455,7 +458,7 @@ public final class Bench {
 
     private double heapUsedMb() {
         double bytes = 0;
-        for (String line : api.get("/q/metrics").split("\n")) {
+        for (String line : management.get("/q/metrics").split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                 bytes += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }

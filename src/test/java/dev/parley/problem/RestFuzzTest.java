@@ -41,6 +41,9 @@ class RestFuzzTest {
     @TestHTTPResource("/")
     URI base;
 
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
+
     @Test
     void noRequestGetsA5xxAndEvery4xxIsAProblemWithACode() throws Exception {
         long seed = Long.getLong("fuzz.seed", new SecureRandom().nextLong());
@@ -67,11 +70,11 @@ class RestFuzzTest {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
         // still answering, and normally
         given().auth().oauth2(user.token()).get("/api/me").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200);
+        given().get(management.resolve("/q/health/ready").toString()).then().statusCode(200);
         // random paths do not each become a uri tag of http.server.requests (Micrometer stops at 100, with a warning)
         java.util.Set<String> uris = new java.util.TreeSet<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("http_server_requests_seconds_count\\{[^}]*uri=\"([^\"]*)\"")
-                .matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+                .matcher(given().get(management.resolve("/q/metrics").toString()).then().statusCode(200).extract().asString());
         while (m.find()) {
             uris.add(m.group(1));
         }

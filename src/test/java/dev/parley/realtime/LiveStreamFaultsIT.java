@@ -120,9 +120,9 @@ class LiveStreamFaultsIT {
         postgres.stop();
         long stopped = System.nanoTime();
         for (ParleyProcess instance : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().baseUri(instance.baseUrl())
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().baseUri(instance.managementUrl())
                     .get("/q/health/ready").then().statusCode(503));
-            given().baseUri(instance.baseUrl()).get("/q/health/live").then().statusCode(200);
+            given().baseUri(instance.managementUrl()).get("/q/health/live").then().statusCode(200);
         }
         // sends are refused (and retried by the clients) while the database is away: some 3 s of them
         await().atMost(Duration.ofSeconds(30)).until(() -> traffic.errors().getOrDefault("unavailable", 0) >= 60);
@@ -130,7 +130,7 @@ class LiveStreamFaultsIT {
         postgres.startAgain();
         long outage = System.nanoTime() - stopped;
         for (ParleyProcess instance : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(instance.baseUrl())
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(instance.managementUrl())
                     .get("/q/health/ready").then().statusCode(200));
         }
         int after = traffic.acks().size();
@@ -179,8 +179,8 @@ class LiveStreamFaultsIT {
         // sends keep being acknowledged; readiness stays, wellness shows Redis down
         awaitAcks(before + 120);
         for (ParleyProcess instance : List.of(a, b)) {
-            given().baseUri(instance.baseUrl()).get("/q/health/ready").then().statusCode(200);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.baseUrl())
+            given().baseUri(instance.managementUrl()).get("/q/health/ready").then().statusCode(200);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.managementUrl())
                     .get("/q/health/well").then().statusCode(503));
         }
         int during = traffic.acks().size() - before;
@@ -196,7 +196,7 @@ class LiveStreamFaultsIT {
         assertThat(traffic.clients()).as("nobody had to reconnect").allMatch(c -> c.reconnects() == 0);
         finish(what, before, during, recovered);
         for (ParleyProcess instance : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.baseUrl())
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.managementUrl())
                     .get("/q/health/well").then().statusCode(200));
         }
     }
@@ -224,7 +224,7 @@ class LiveStreamFaultsIT {
     private static String repairs() {
         List<String> counts = new ArrayList<>();
         for (ParleyProcess instance : List.of(a, b)) {
-            counts.add(instance.isAlive() ? String.valueOf((long) Metrics.value(instance.baseUrl(), "parley_live_repairs_total"))
+            counts.add(instance.isAlive() ? String.valueOf((long) Metrics.value(instance.managementUrl(), "parley_live_repairs_total"))
                     : "(stopped)");
         }
         return String.join(" / ", counts);

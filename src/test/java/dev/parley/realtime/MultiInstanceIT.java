@@ -142,8 +142,8 @@ class MultiInstanceIT {
             }
             // so the instances stay in the Service; only the wellness check reports Redis down
             for (ParleyProcess instance : List.of(a, b)) {
-                given().baseUri(instance.baseUrl()).get("/q/health/ready").then().statusCode(200);
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.baseUrl())
+                given().baseUri(instance.managementUrl()).get("/q/health/ready").then().statusCode(200);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.managementUrl())
                         .get("/q/health/well").then().statusCode(503));
             }
             redis.startAgain();

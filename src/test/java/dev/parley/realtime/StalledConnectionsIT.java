@@ -95,7 +95,7 @@ class StalledConnectionsIT {
 
     @Test
     void headersTrickledOneBytePerHalfSecondAreClosedAtTheDeadline() throws Exception {
-        try (Socket loris = send("GET /q/health/ready HTTP/1.1\r\nHost: parley\r\nX-Slow: ")) {
+        try (Socket loris = send("GET /api/auth/options HTTP/1.1\r\nHost: parley\r\nX-Slow: ")) {
             long start = System.nanoTime();
             // an idle timeout never fires on this: a byte comes every 500 ms
             assertThat(trickleUntilClosed(loris, new byte[] {'a'})).as("closed by the server").isTrue();
@@ -147,12 +147,12 @@ class StalledConnectionsIT {
 
     @Test
     void aCompleteRequestIsAnsweredAndTheKeepAliveConnectionServesTheNext() throws Exception {
-        try (Socket client = send("GET /q/health/ready HTTP/1.1\r\nHost: parley\r\n\r\n")) {
+        try (Socket client = send("GET /api/auth/options HTTP/1.1\r\nHost: parley\r\n\r\n")) {
             assertThat(readResponseHead(client)).startsWith("HTTP/1.1 200");
             // the deadline of the first request ended with it: the connection waits, idle, for the next
             await().during(REQUEST_TIMEOUT.plus(SLACK)).atMost(REQUEST_TIMEOUT.plus(SLACK).plus(SLACK))
                     .until(() -> !closedByServer(client, 10));
-            client.getOutputStream().write("GET /q/health/ready HTTP/1.1\r\nHost: parley\r\n\r\n"
+            client.getOutputStream().write("GET /api/auth/options HTTP/1.1\r\nHost: parley\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             assertThat(readResponseHead(client)).startsWith("HTTP/1.1 200");
         }

@@ -45,6 +45,7 @@ public final class NodeTests {
         all.put("PARLEY_TEST_JAR", Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
         all.put("PARLEY_TEST_ENV", new ObjectMapper().writeValueAsString(server));
         all.put("PARLEY_TEST_PORT", String.valueOf(port));
+        all.put("PARLEY_TEST_MANAGEMENT_PORT", String.valueOf(ParleyProcess.freePort()));
         List<String> command = new ArrayList<>(List.of("node", "--experimental-websocket", "--test", "--test-reporter=spec"));
         command.addAll(List.of(files));
         String output = command(command, all, Path.of("target", name + ".log"), 8);

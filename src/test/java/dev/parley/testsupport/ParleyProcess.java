@@ -35,12 +35,14 @@ public final class ParleyProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private ParleyProcess(String name, int port, Process process, Path log) {
+    private ParleyProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -51,6 +53,7 @@ public final class ParleyProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: multi-instance tests run after 'package' (./mvnw verify)");
         }
         int port = freePort();
+        int managementPort = freePort();
         Path log = Path.of("target", "it-" + name + ".log");
         ProcessBuilder builder = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -60,8 +63,9 @@ public final class ParleyProcess implements AutoCloseable {
         builder.environment().putAll(env);
         builder.environment().put("PARLEY_HTTP_PORT", String.valueOf(port));
         builder.environment().put("PARLEY_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("PARLEY_MANAGEMENT_PORT", String.valueOf(managementPort));
         try {
-            ParleyProcess instance = new ParleyProcess(name, port, builder.start(), log);
+            ParleyProcess instance = new ParleyProcess(name, port, managementPort, builder.start(), log);
             try {
                 instance.awaitReady(Duration.ofSeconds(90));
             } catch (RuntimeException e) {
@@ -153,13 +157,18 @@ public final class ParleyProcess implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + port + "/ws");
     }
 
+    /** The management port: health ({@code /q/health/...}) and metrics ({@code /q/metrics}). */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     private void awaitReady(Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("instance " + name + " exited: " + tail());
             }
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
                         .statusCode() == 200;
             } catch (IOException e) {

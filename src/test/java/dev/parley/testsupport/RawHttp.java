@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,16 @@ public final class RawHttp {
     }
 
     public static Answer send(URI base, byte[] request) {
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+        return send(null, base, request);
+    }
+
+    /** {@link #send(URI, String)} from this local address (e.g. 127.0.0.2, another peer on this host). */
+    public static Answer sendFrom(InetAddress local, URI base, String request) {
+        return send(local, base, request.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Answer send(InetAddress local, URI base, byte[] request) {
+        try (Socket socket = new Socket(base.getHost(), base.getPort(), local, 0)) {
             socket.setSoTimeout(15_000);
             OutputStream out = socket.getOutputStream();
             out.write(request);
