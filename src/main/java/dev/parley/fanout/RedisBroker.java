@@ -53,6 +53,7 @@ public class RedisBroker implements Broker {
     // and the Vert.x Redis client (4.5) leaves the socket of each refused handshake open, so every
     // retry costs a connection on Redis until this instance stops.
     private static final long MAX_REFUSED_BACKOFF_MS = 60_000;
+    private static final List<String> TRANSIENT_ERRORS = List.of("LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN");
     private static final long FIRST_BACKOFF_MS = 100;
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
 
@@ -249,8 +250,13 @@ public class RedisBroker implements Broker {
         vertx.setTimer(delay, t -> connect());
     }
 
+    /** An error reply that retrying soon will not change (unlike a Redis still loading its data after a restart). */
     private static boolean refusal(Throwable e) {
-        return e instanceof Response reply && reply.type() == ResponseType.ERROR;
+        if (!(e instanceof Response reply) || reply.type() != ResponseType.ERROR) {
+            return false;
+        }
+        String message = String.valueOf(e.getMessage());
+        return TRANSIENT_ERRORS.stream().noneMatch(message::startsWith);
     }
 
     /** Everything Redis sends on the subscriber connection: pushes, confirmations and refusals alike. */
@@ -262,7 +268,7 @@ public class RedisBroker implements Broker {
             // Only (un)subscriptions go over this connection, and a refusal of one comes here, not to
             // the command (Vert.x completes those once written): which room it concerned cannot be told,
             // so the link is rebuilt, every room subscribed again and repaired, rather than left with a hole.
-            lost(connection, "Redis refused a subscription: " + reply, true);
+            lost(connection, "Redis refused a subscription: " + reply, reply instanceof Throwable e && refusal(e));
             return;
         }
         if ((reply.type() != ResponseType.PUSH && reply.type() != ResponseType.MULTI) || reply.size() == 0) {
