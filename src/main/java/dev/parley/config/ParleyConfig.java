@@ -165,6 +165,11 @@ public interface ParleyConfig {
         @WithDefault("false")
         boolean enabled();
 
+        /**
+         * The Redis server ({@code quarkus.redis.hosts}, which every Redis connection uses):
+         * {@code redis://host:port/db}, {@code rediss://} for TLS. A password goes in
+         * {@code QUARKUS_REDIS_PASSWORD} rather than here, so that it can come from a Secret.
+         */
         @WithDefault("redis://localhost:6379")
         String url();
 

@@ -3,15 +3,16 @@ package dev.parley.fanout;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 
 import dev.parley.config.ParleyConfig;
 
@@ -29,15 +30,21 @@ public class BrokerProducer {
 
     @Produces
     @Singleton
-    Broker broker(ParleyConfig config, Vertx vertx, Instance<Redis> redis, @Named("instanceId") String instanceId) {
+    Broker broker(ParleyConfig config, Vertx vertx, Instance<Redis> redis, SubscriberState subscriberState,
+            @Named("instanceId") String instanceId) {
         if (!config.redis().enabled()) {
             return new InProcessBroker();
         }
-        RedisOptions subscriberOptions = new RedisOptions()
-                .setConnectionString(config.redis().url())
-                .setMaxWaitingHandlers(65_536);
-        return new RedisBroker(vertx, redis.get(), subscriberOptions, instanceId, config.redis().channelPrefix(),
+        return new RedisBroker(vertx, redis.get(), subscriberState, instanceId, config.redis().channelPrefix(),
                 config.redis().sharded());
+    }
+
+    /**
+     * Stops the broker before Quarkus closes the Redis client, whose closing would otherwise close
+     * the subscriber connection under it and be taken for a lost link (a warning, a reconnect).
+     */
+    void stopping(@Observes ShutdownEvent event, Broker broker) {
+        close(broker);
     }
 
     void close(@Disposes Broker broker) {

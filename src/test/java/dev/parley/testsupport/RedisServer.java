@@ -17,14 +17,21 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
 
     private final int port;
+    private final String password;
     private Process process;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, String password) {
         this.port = port;
+        this.password = password;
     }
 
     public static RedisServer start() {
-        RedisServer server = new RedisServer(ParleyProcess.freePort());
+        return startWithPassword(null);
+    }
+
+    /** A server that requires {@code password} of its clients (requirepass), unless it is null. */
+    public static RedisServer startWithPassword(String password) {
+        RedisServer server = new RedisServer(ParleyProcess.freePort(), password);
         server.startAgain();
         return server;
     }
@@ -35,8 +42,12 @@ public final class RedisServer implements AutoCloseable {
 
     public void startAgain() {
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no"))
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+            if (password != null) {
+                command.addAll(List.of("--requirepass", password));
+            }
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(Path.of("target", "it-redis.log").toFile())
                     .start();
@@ -81,6 +92,24 @@ public final class RedisServer implements AutoCloseable {
         return ids;
     }
 
+    /** How many clients are subscribed to the channel (PUBSUB NUMSUB). */
+    public int subscribers(String channel) {
+        String[] lines = cli("PUBSUB", "NUMSUB", channel).strip().split("\n");
+        return Integer.parseInt(lines[lines.length - 1].strip());
+    }
+
+    /** How many authentications the server has refused (the counts of its ACL LOG). */
+    public long refusedAuthentications() {
+        long refused = 0;
+        String[] lines = cli("ACL", "LOG").split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].strip().equals("count")) {
+                refused += Long.parseLong(lines[i + 1].strip());
+            }
+        }
+        return refused;
+    }
+
     /** Cuts one connection, the server staying up. */
     public void killConnection(String id) {
         cli("CLIENT", "KILL", "ID", id);
@@ -88,6 +117,9 @@ public final class RedisServer implements AutoCloseable {
 
     private String cli(String... args) {
         List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+        if (password != null) {
+            command.addAll(List.of("--no-auth-warning", "-a", password));
+        }
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
