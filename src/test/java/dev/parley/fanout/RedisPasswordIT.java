@@ -106,7 +106,7 @@ class RedisPasswordIT {
             clients.forEach(WsClient::close);
         }
         for (ParleyProcess instance : List.of(a, b)) {
-            given().baseUri(instance.baseUrl()).get("/q/health/well").then().statusCode(200)
+            given().baseUri(instance.managementUrl()).get("/q/health/well").then().statusCode(200)
                     .body("checks.find { it.name == 'redis' }.data.subscriber", equalTo("subscribed"));
             assertThat(instance.log().lines().filter(l -> l.contains("RedisBroker") || l.startsWith("\tat ")))
                     .as("the broker's complaints and stack frames in the log").isEmpty();
@@ -130,12 +130,12 @@ class RedisPasswordIT {
                     .contains("WARN").contains("WRONGPASS");
             assertThat(c.log().lines().filter(l -> l.startsWith("\tat "))).isEmpty();
 
-            given().baseUri(c.baseUrl()).get("/q/health/well").then().statusCode(503)
+            given().baseUri(c.managementUrl()).get("/q/health/well").then().statusCode(503)
                     .body("checks.find { it.name == 'redis' }.status", equalTo("DOWN"))
                     .body("checks.find { it.name == 'redis' }.data.subscriber", equalTo("connecting"))
                     .body("checks.find { it.name == 'redis' }.data.subscriber-error", containsString("WRONGPASS"));
             // still ready: Redis is not part of readiness
-            given().baseUri(c.baseUrl()).get("/q/health/ready").then().statusCode(200);
+            given().baseUri(c.managementUrl()).get("/q/health/ready").then().statusCode(200);
         }
     }
 
@@ -144,7 +144,7 @@ class RedisPasswordIT {
         Map<String, String> none = new HashMap<>(env);
         none.remove("QUARKUS_REDIS_PASSWORD");
         try (ParleyProcess c = ParleyProcess.start("redis-password-missing", none)) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(c.baseUrl())
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(c.managementUrl())
                     .get("/q/health/well").then().statusCode(503)
                     .body("checks.find { it.name == 'redis' }.data.subscriber", equalTo("connecting"))
                     .body("checks.find { it.name == 'redis' }.data.subscriber-error", containsString("NOAUTH")));
