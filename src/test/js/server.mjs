@@ -1,6 +1,6 @@
-// A Parley JVM for the Node tests, started from the packaged application with the environment the
-// JUnit runner passes: PARLEY_TEST_JAVA, PARLEY_TEST_JAR, PARLEY_TEST_ENV (JSON), PARLEY_TEST_PORT and
-// PARLEY_TEST_MANAGEMENT_PORT (health and metrics).
+// A Parley instance for the Node tests, started from the packaged application (jar or native
+// executable) with what the JUnit runner passes: PARLEY_TEST_COMMAND (JSON array), PARLEY_TEST_ENV
+// (JSON), PARLEY_TEST_PORT and PARLEY_TEST_MANAGEMENT_PORT (health and metrics).
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 
@@ -20,7 +20,8 @@ export async function until(condition, timeoutMs = 10_000, what = 'condition') {
 
 export function startServer(logName) {
   const log = openSync(`target/${logName}.log`, 'a');
-  server = spawn(process.env.PARLEY_TEST_JAVA, ['-Xmx256m', '-jar', process.env.PARLEY_TEST_JAR], {
+  const [command, ...args] = JSON.parse(process.env.PARLEY_TEST_COMMAND);
+  server = spawn(command, args, {
     env: { ...process.env, ...JSON.parse(process.env.PARLEY_TEST_ENV), PARLEY_HTTP_PORT: String(port),
       PARLEY_MANAGEMENT_PORT: String(managementPort), PARLEY_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],

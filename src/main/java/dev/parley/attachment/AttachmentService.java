@@ -6,8 +6,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.tika.Tika;
-
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.file.OpenOptions;
@@ -31,7 +29,7 @@ import dev.parley.wire.ControlCharacters;
 
 /**
  * Files posted to rooms. An upload is checked (size, the caller's right to speak in the room),
- * its content type is sniffed from its first bytes (Apache Tika; the client's claim is ignored) and
+ * its content type is sniffed from its first bytes ({@link ImageSniffer}; the client's claim is ignored) and
  * recorded as {@link AttachmentTypes} decides, its name cleaned by {@link AttachmentNames},
  * its bytes and metadata are stored in one transaction, and then it is posted as a message carrying
  * it, through the room log like any send. A send that is refused, or a retry answered with the
@@ -41,8 +39,6 @@ import dev.parley.wire.ControlCharacters;
 @ApplicationScoped
 public class AttachmentService {
 
-    private static final int SNIFF_BYTES = 64 * 1024;
-
     private final Pool pool;
     private final Vertx vertx;
     private final AttachmentStorage storage;
@@ -50,7 +46,6 @@ public class AttachmentService {
     private final MessageService messages;
     private final long sizeLimit;
     private final ActionLimits actionLimits;
-    private final Tika tika = new Tika();
 
     public AttachmentService(Pool pool, Vertx vertx, AttachmentStorage storage, RoomRepository rooms, MessageService messages,
             ParleyConfig config, ActionLimits actionLimits) {
@@ -99,8 +94,9 @@ public class AttachmentService {
     }
 
     private Uni<AttachmentView> store(UserView caller, String roomId, String id, String name, AsyncFile file, long size) {
-        int head = (int) Math.min(SNIFF_BYTES, size);
-        return file.read(Buffer.buffer(head), 0, 0, head).map(bytes -> AttachmentTypes.recorded(tika.detect(bytes.getBytes())))
+        int head = (int) Math.min(ImageSniffer.HEAD, size);
+        return file.read(Buffer.buffer(head), 0, 0, head)
+                .map(bytes -> AttachmentTypes.recorded(ImageSniffer.type(bytes.getBytes())))
                 .chain(type -> pool.withTransaction(tx -> tx.preparedQuery("""
                         insert into attachments (id, room_id, uploader_id, name, content_type, size, storage_key, created_at)
                         values ($1, $2, $3, $4, $5, $6, $1, $7)""")

@@ -1,9 +1,15 @@
 package dev.parley.auth;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A user as every frame and REST body shows it: {@code name} is the display name or the username,
  * {@code bot} whether the account is a bot's.
+ *
+ * <p>Registered for reflection for the native image: frames, events and the presence entries in
+ * Redis carry it whether or not a REST signature still does.
  */
+@RegisterForReflection
 public record UserView(String id, String username, String name, boolean bot) {
 
     public static UserView of(User user) {

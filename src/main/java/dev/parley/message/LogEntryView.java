@@ -4,13 +4,19 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import dev.parley.auth.UserView;
 import dev.parley.fanout.EventType;
 
 /**
  * The log entries that act on a message, as their events carry them: {@code seq} is the entry's
  * place in the log, {@code target} the seq of the message it acts on.
+ *
+ * <p>Serialized into room events, outside any REST signature: registered for reflection here, nested
+ * records included, for the native image.
  */
+@RegisterForReflection
 public final class LogEntryView {
 
     private LogEntryView() {

@@ -4,12 +4,18 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import dev.parley.auth.UserView;
 
 /**
  * A message in its current state, as the {@code message} event and the history carry it; absent
  * fields are left out. A deleted message has no text ({@code deleted: true}): it was erased.
+ *
+ * <p>Registered for reflection (with {@link ReactionView}) for the native image: events and webhook
+ * bodies carry it whether or not a REST signature still does.
  */
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MessageView(String room, long seq, UserView user, String text, String ts, String clientMsgId,
         Long replyTo, List<UserView> mentions, AttachmentView attachment, String editedAt, Boolean deleted,

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
@@ -65,7 +66,11 @@ public class Presence {
         vertx.setPeriodic(refreshMillis, id -> refresh());
     }
 
-    /** The event every subscriber of the room gets when a user comes online or goes offline there. */
+    /**
+     * The event every subscriber of the room gets when a user comes online or goes offline there
+     * (serialized by RoomEventPublisher: registered for reflection for the native image).
+     */
+    @RegisterForReflection
     public record Change(String room, UserView user, String status) {
     }
 

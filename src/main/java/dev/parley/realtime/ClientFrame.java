@@ -3,10 +3,16 @@ package dev.parley.realtime;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A frame sent by a client, discriminated by {@code type}. Requests that want an answer carry the
  * client-chosen {@code id}, echoed in the {@code ok}/{@code error} answer.
+ *
+ * <p>Read by {@link FrameCodec}'s own {@code ObjectMapper} calls: registered for reflection here,
+ * nested records included, for the native image.
  */
+@RegisterForReflection
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),

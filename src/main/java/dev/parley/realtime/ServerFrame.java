@@ -4,6 +4,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import dev.parley.auth.UserView;
 import dev.parley.message.MessageView;
 
@@ -11,7 +13,11 @@ import dev.parley.message.MessageView;
  * The payloads of the frames the gateway itself writes: the {@code ok} answers, whose fields follow
  * {@code type} and {@code id}, and the {@code typing} event. (Log entries and room events are
  * published by the services that make them, with their own payloads.)
+ *
+ * <p>Written by the gateway's own {@code ObjectMapper} calls, which no REST signature shows Quarkus:
+ * registered for reflection here, nested records included, for the native image.
  */
+@RegisterForReflection
 public final class ServerFrame {
 
     private ServerFrame() {

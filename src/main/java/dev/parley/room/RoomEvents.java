@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import dev.parley.auth.UserView;
 import dev.parley.fanout.EventType;
 import dev.parley.fanout.RoomEventPublisher;
@@ -18,12 +20,17 @@ public class RoomEvents {
         this.publisher = publisher;
     }
 
+    // The payloads below are serialized by RoomEventPublisher, outside any REST signature: registered
+    // for reflection for the native image.
+
     /** The payload of {@code member.joined} and {@code member.left}. */
+    @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MemberEvent(String room, UserView user, String reason) {
     }
 
     /** The payload of {@code room.deleted}. */
+    @RegisterForReflection
     public record RoomDeleted(String room) {
     }
 
@@ -40,6 +47,7 @@ public class RoomEvents {
     }
 
     /** The payload of {@code read}: the reader's marker (not a position in the log). */
+    @RegisterForReflection
     public record Read(String room, UserView user, long seq) {
     }
 

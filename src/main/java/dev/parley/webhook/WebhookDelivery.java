@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -44,7 +45,11 @@ public class WebhookDelivery {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
-    /** The body of a delivery, as DESIGN.md has it: the room and the message (whose seq de-duplicates). */
+    /**
+     * The body of a delivery, as DESIGN.md has it: the room and the message (whose seq de-duplicates).
+     * Serialized here, outside any REST signature: registered for reflection for the native image.
+     */
+    @RegisterForReflection
     public record Payload(String room, MessageView message) {
     }
 

@@ -41,8 +41,7 @@ public final class NodeTests {
         server.put("QUARKUS_SHUTDOWN_TIMEOUT", "PT3S");
         server.putAll(serverEnv);
         Map<String, String> all = new HashMap<>(env);
-        all.put("PARLEY_TEST_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        all.put("PARLEY_TEST_JAR", Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+        all.put("PARLEY_TEST_COMMAND", new ObjectMapper().writeValueAsString(ParleyProcess.command()));
         all.put("PARLEY_TEST_ENV", new ObjectMapper().writeValueAsString(server));
         all.put("PARLEY_TEST_PORT", String.valueOf(port));
         all.put("PARLEY_TEST_MANAGEMENT_PORT", String.valueOf(ParleyProcess.freePort()));

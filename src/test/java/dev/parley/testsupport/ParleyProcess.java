@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import io.restassured.http.ContentType;
 
 /**
- * A real Parley instance in its own JVM, started from the packaged application
- * ({@code target/quarkus-app/quarkus-run.jar}) in production mode, for multi-instance tests.
+ * A real Parley instance in its own process, started from the packaged application in production
+ * mode, for multi-instance tests: the jar ({@code target/quarkus-app/quarkus-run.jar}), or the native
+ * executable when the build made one ({@link #command()}).
  */
 public final class ParleyProcess implements AutoCloseable {
 
@@ -48,16 +49,10 @@ public final class ParleyProcess implements AutoCloseable {
     }
 
     public static ParleyProcess start(String name, Map<String, String> env) {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: multi-instance tests run after 'package' (./mvnw verify)");
-        }
         int port = freePort();
         int managementPort = freePort();
         Path log = Path.of("target", "it-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString()))
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(env);
@@ -76,6 +71,26 @@ public final class ParleyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start instance " + name, e);
         }
+    }
+
+    /**
+     * The command that starts an instance. The native profile's failsafe run names the executable in
+     * {@code native.image.path}: then that, else the packaged jar on this JVM. The heap is capped the
+     * same way for both (a native executable takes {@code -Xmx} too).
+     */
+    public static List<String> command() {
+        String executable = System.getProperty("native.image.path");
+        if (executable != null && !executable.isBlank()) {
+            if (!Files.isExecutable(Path.of(executable))) {
+                throw new IllegalStateException(executable + " is missing: native process tests run after 'package -Pnative'");
+            }
+            return List.of(executable, "-Xmx256m");
+        }
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: multi-instance tests run after 'package' (./mvnw verify)");
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString());
     }
 
     /**
