@@ -1,9 +1,12 @@
 package dev.parley.auth;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * A user as every frame and REST body shows it: {@code name} is the display name or the username,
  * {@code bot} whether the account is a bot's.
  */
+@Schema(name = "User")
 public record UserView(String id, String username, String name, boolean bot) {
 
     public static UserView of(User user) {

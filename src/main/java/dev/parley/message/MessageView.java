@@ -2,6 +2,8 @@ package dev.parley.message;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.parley.auth.UserView;
@@ -11,6 +13,7 @@ import dev.parley.auth.UserView;
  * fields are left out. A deleted message has no text ({@code deleted: true}): it was erased.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(name = "Message")
 public record MessageView(String room, long seq, UserView user, String text, String ts, String clientMsgId,
         Long replyTo, List<UserView> mentions, AttachmentView attachment, String editedAt, Boolean deleted,
         List<ReactionView> reactions) {
@@ -29,6 +32,7 @@ public record MessageView(String room, long seq, UserView user, String text, Str
     }
 
     /** One emoji's reactions to a message: how many, and the first ten who reacted. */
+    @Schema(name = "Reaction")
     public record ReactionView(String emoji, long count, List<String> users) {
     }
 }
