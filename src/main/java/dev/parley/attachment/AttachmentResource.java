@@ -9,6 +9,10 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestMulti;
 
@@ -42,7 +46,13 @@ public class AttachmentResource {
      */
     @GET
     @Path("/{id}")
-    @APIResponse(responseCode = "200", description = "The bytes")
+    @APIResponse(responseCode = "200", description = "The bytes, streamed, with the recorded type: a raster image (shown inline) or application/octet-stream", headers = {
+            @Header(name = "Content-Disposition", description = "inline for raster images, else attachment; with the file name", schema = @Schema(type = SchemaType.STRING)),
+            @Header(name = "X-Content-Type-Options", schema = @Schema(type = SchemaType.STRING, enumeration = "nosniff")),
+            @Header(name = "Content-Security-Policy", schema = @Schema(type = SchemaType.STRING, enumeration = "sandbox")) }, content = {
+                    @Content(mediaType = "image/*", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")) })
+    @APIResponse(responseCode = "404", description = "No such attachment, its message deleted, or a room the caller may not read", ref = "NotFound")
     public RestMulti<Buffer> download(@PathParam("id") String id) {
         Uni<AttachmentService.Download> opened = currentUser.resolve(identity).chain(user -> attachments.open(user, id));
         return RestMulti.fromUniResponse(opened,

@@ -8,6 +8,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -38,8 +41,11 @@ public class AttachmentUploadResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @APIResponse(responseCode = "201", description = "The message carrying the attachment (200: the original, on a clientMsgId retry)")
-    @APIResponse(responseCode = "413", description = "The file is over parley.limits.attachment-size; nothing stored")
+    @APIResponse(responseCode = "201", description = "The message carrying the attachment; event message", content = @Content(schema = @Schema(implementation = MessageView.class), examples = @ExampleObject(name = "attachmentMessage", ref = "attachmentMessage")))
+    @APIResponse(responseCode = "200", description = "The original message, on a clientMsgId retry (no second file is kept)", content = @Content(schema = @Schema(implementation = MessageView.class), examples = @ExampleObject(name = "attachmentMessage", ref = "attachmentMessage")))
+    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "413", description = "The file is over parley.limits.attachment-size, or the text over the text limit; nothing stored", ref = "TooLarge")
     public Uni<RestResponse<MessageView>> upload(@PathParam("id") String room, @RestForm("file") FileUpload file,
             @RestForm("text") String text, @RestForm("clientMsgId") String clientMsgId) {
         AttachmentService.Upload upload = file == null ? null

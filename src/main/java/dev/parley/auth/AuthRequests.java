@@ -4,12 +4,15 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /** Bodies and answers of the account endpoints. */
 public final class AuthRequests {
 
     private AuthRequests() {
     }
 
+    @Schema(name = "RegisterRequest")
     public record Register(
             @NotNull @Pattern(regexp = "[a-z0-9_.-]{3,32}", message = "must be 3 to 32 of a-z 0-9 _ . -") String username,
             // bcrypt reads at most 72 bytes; a longer password would be silently truncated
@@ -17,6 +20,7 @@ public final class AuthRequests {
             @Size(max = 128) String displayName) {
     }
 
+    @Schema(name = "LoginRequest")
     public record Login(@NotNull String username, @NotNull String password) {
     }
 
@@ -26,6 +30,7 @@ public final class AuthRequests {
     public record Token(String accessToken, String tokenType, long expiresIn, String refreshToken, long refreshExpiresIn) {
     }
 
+    @Schema(name = "RefreshRequest")
     public record Refresh(@NotNull String refreshToken) {
     }
 

@@ -11,6 +11,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.security.Authenticated;
@@ -43,6 +47,7 @@ public class AuthResource {
 
     @GET
     @Path("/auth/options")
+    @APIResponse(responseCode = "200", description = "How a client may sign in: built-in registration, and the Keycloak realm (null when none)", content = @Content(schema = @Schema(implementation = AuthRequests.SignInOptions.class), examples = @ExampleObject(name = "signInOptions", ref = "signInOptions")))
     public AuthRequests.SignInOptions options() {
         return signInOptions;
     }
@@ -50,6 +55,10 @@ public class AuthResource {
     @POST
     @Path("/auth/register")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "The account", content = @Content(schema = @Schema(implementation = AuthRequests.Registered.class), examples = @ExampleObject(name = "registered", ref = "registered")))
+    @APIResponse(responseCode = "403", description = "Registration is switched off (parley.auth.registration)", ref = "Forbidden")
+    @APIResponse(responseCode = "409", description = "The username is taken", ref = "Conflict")
+    @APIResponse(responseCode = "429", description = "Too many registrations from this address", ref = "RateLimited")
     public Uni<RestResponse<AuthRequests.Registered>> register(@Valid @NotNull AuthRequests.Register request,
             @Context HttpServerRequest http) {
         return accounts.register(request, address(http)).map(r -> RestResponse.status(Response.Status.CREATED, r));
@@ -58,6 +67,9 @@ public class AuthResource {
     @POST
     @Path("/auth/login")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "An access token and a refresh token (Cache-Control: no-store)", content = @Content(schema = @Schema(implementation = AuthRequests.Token.class), examples = @ExampleObject(name = "token", ref = "token")))
+    @APIResponse(responseCode = "401", description = "Wrong credentials (the same answer for an unknown user)", ref = "Unauthorized")
+    @APIResponse(responseCode = "429", description = "Repeated failures for this username or from this address", ref = "RateLimited")
     public Uni<RestResponse<AuthRequests.Token>> login(@Valid @NotNull AuthRequests.Login request, @Context HttpServerRequest http) {
         return accounts.login(request, address(http)).map(AuthResource::notStored);
     }
@@ -65,6 +77,8 @@ public class AuthResource {
     @POST
     @Path("/auth/refresh")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "A new access token and a new refresh token; the one sent is spent", content = @Content(schema = @Schema(implementation = AuthRequests.Token.class), examples = @ExampleObject(name = "token", ref = "token")))
+    @APIResponse(responseCode = "401", description = "Unknown, expired, revoked or spent refresh token", ref = "Unauthorized")
     public Uni<RestResponse<AuthRequests.Token>> refresh(@Valid @NotNull AuthRequests.Refresh request) {
         return accounts.refresh(request).map(AuthResource::notStored);
     }
@@ -77,6 +91,8 @@ public class AuthResource {
     @POST
     @Path("/auth/logout")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "204", description = "The refresh token's chain is revoked")
+    @APIResponse(responseCode = "401", description = "Unknown refresh token", ref = "Unauthorized")
     public Uni<RestResponse<Void>> logout(@Valid @NotNull AuthRequests.Refresh request) {
         return accounts.logout(request).map(v -> RestResponse.noContent());
     }
@@ -94,6 +110,7 @@ public class AuthResource {
 
     @GET
     @Path("/me")
+    @APIResponse(responseCode = "200", description = "The caller", content = @Content(schema = @Schema(implementation = AuthRequests.Me.class), examples = @ExampleObject(name = "me", ref = "me")))
     @Authenticated
     public Uni<AuthRequests.Me> me() {
         return currentUser.me(identity);

@@ -1,6 +1,7 @@
 package dev.parley.auth;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A user as every frame and REST body shows it: {@code name} is the display name or the username,
@@ -10,6 +11,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * Redis carry it whether or not a REST signature still does.
  */
 @RegisterForReflection
+@Schema(name = "User")
 public record UserView(String id, String username, String name, boolean bot) {
 
     public static UserView of(User user) {

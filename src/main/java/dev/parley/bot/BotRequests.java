@@ -3,6 +3,8 @@ package dev.parley.bot;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** Bodies and answers of the bot endpoints. */
@@ -12,6 +14,7 @@ public final class BotRequests {
     }
 
     /** {@code webhookUrl}: where the bot's rooms' new messages are POSTed (see {@link WebhookTargets}). */
+    @Schema(name = "BotCreateRequest")
     public record Create(@NotBlank @Size(max = 64) String name, String webhookUrl) {
     }
 
@@ -20,12 +23,14 @@ public final class BotRequests {
      * shown here once and never again.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "BotCreated")
     public record Created(String id, String username, String name, boolean bot, String webhookUrl, String token,
             String webhookSecret) {
     }
 
     /** A bot as its owner's list shows it (no token, no secret). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "Bot")
     public record BotView(String id, String username, String name, boolean bot, String webhookUrl, String createdAt) {
     }
 }

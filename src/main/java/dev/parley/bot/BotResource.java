@@ -14,6 +14,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,7 +45,8 @@ public class BotResource {
     /** A bot account owned by the caller, and its token, shown this once. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @APIResponse(responseCode = "201", description = "The bot and its token (never shown again)")
+    @APIResponse(responseCode = "201", description = "The bot and its token, and with a webhook its secret (never shown again)", content = @Content(schema = @Schema(implementation = BotRequests.Created.class), examples = @ExampleObject(name = "botCreated", ref = "botCreated")))
+    @APIResponse(responseCode = "403", description = "The caller is a bot", ref = "Forbidden")
     public Uni<RestResponse<BotRequests.Created>> create(@Valid @NotNull BotRequests.Create request) {
         return currentUser.resolve(identity).chain(user -> bots.create(user, request))
                 .map(created -> RestResponse.ResponseBuilder.create(Response.Status.CREATED, created)
@@ -49,7 +54,7 @@ public class BotResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "The caller's bots, oldest first")
+    @APIResponse(responseCode = "200", description = "The caller's bots, oldest first (no tokens, no secrets)", content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = BotRequests.BotView.class), examples = @ExampleObject(name = "bots", ref = "bots")))
     public Uni<List<BotRequests.BotView>> list() {
         return currentUser.resolve(identity).chain(bots::list);
     }
@@ -58,6 +63,7 @@ public class BotResource {
     @DELETE
     @Path("/{id}")
     @APIResponse(responseCode = "204", description = "Revoked")
+    @APIResponse(responseCode = "404", description = "Not a bot of the caller's, or already revoked", ref = "NotFound")
     public Uni<RestResponse<Void>> revoke(@PathParam("id") String id) {
         return currentUser.resolve(identity).chain(user -> bots.revoke(user, id)).map(v -> RestResponse.noContent());
     }

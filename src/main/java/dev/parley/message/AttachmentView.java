@@ -1,5 +1,7 @@
 package dev.parley.message;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -8,5 +10,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * webhook bodies carry it whether or not a REST signature still does.
  */
 @RegisterForReflection
+@Schema(name = "Attachment")
 public record AttachmentView(String id, String name, long size, String contentType) {
 }

@@ -12,6 +12,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.security.Authenticated;
@@ -45,6 +49,9 @@ public class MessageResource {
 
     // Query parameters arrive as text and are parsed by RequestLimits (a 400 for "limit=abc").
     @GET
+    @APIResponse(responseCode = "200", description = "A page of messages, ascending by seq, each in its current state", content = @Content(schema = @Schema(implementation = HistoryPage.class), examples = @ExampleObject(name = "historyPage", ref = "historyPage")))
+    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<HistoryPage> history(@PathParam("id") String room, @QueryParam("before") String before,
             @QueryParam("after") String after, @QueryParam("limit") String limit, @QueryParam("replyTo") String replyTo) {
         Long beforeSeq;
@@ -64,6 +71,10 @@ public class MessageResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "The message, committed; event message", content = @Content(schema = @Schema(implementation = MessageView.class), examples = @ExampleObject(name = "message", ref = "message")))
+    @APIResponse(responseCode = "200", description = "The original message, on a clientMsgId retry", content = @Content(schema = @Schema(implementation = MessageView.class), examples = @ExampleObject(name = "message", ref = "message")))
+    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "404", description = "No such room, or replyTo names no message of it", ref = "NotFound")
     public Uni<RestResponse<MessageView>> send(@PathParam("id") String room, @Valid @NotNull SendRequest request) {
         return caller().chain(user -> messages.send(user, room, request.text(), request.clientMsgId(), request.replyTo()))
                 .map(sent -> RestResponse.status(sent.created() ? Response.Status.CREATED : Response.Status.OK,

@@ -6,6 +6,8 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -36,10 +38,12 @@ public class MessageSearch {
     }
 
     /** One result: the message (in its current state) and its room's id. */
+    @Schema(name = "SearchResult")
     public record Result(String room, MessageView message) {
     }
 
     /** A page of results, newest first; {@code next} (when {@code hasMore}) is the {@code before} of the next page. */
+    @Schema(name = "SearchPage")
     public record Page(List<Result> results, boolean hasMore, String next) {
     }
 

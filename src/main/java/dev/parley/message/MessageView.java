@@ -2,6 +2,8 @@ package dev.parley.message;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -17,6 +19,7 @@ import dev.parley.auth.UserView;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(name = "Message")
 public record MessageView(String room, long seq, UserView user, String text, String ts, String clientMsgId,
         Long replyTo, List<UserView> mentions, AttachmentView attachment, String editedAt, Boolean deleted,
         List<ReactionView> reactions) {
@@ -35,6 +38,7 @@ public record MessageView(String room, long seq, UserView user, String text, Str
     }
 
     /** One emoji's reactions to a message: how many, and the first ten who reacted. */
+    @Schema(name = "Reaction")
     public record ReactionView(String emoji, long count, List<String> users) {
     }
 }

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,16 +42,18 @@ public class DirectRoomResource {
             + "\"visibility\":\"direct\",\"topic\":null,\"createdAt\":\"2026-11-24T18:00:00.000Z\",\"lastSeq\":0,"
             + "\"role\":\"member\",\"readSeq\":0,\"unread\":0,\"mentions\":0}";
 
+    @Schema(name = "DirectRoomRequest")
     public record Open(@NotBlank String username) {
     }
 
     /** 201 with the room when this call created it, 200 with the same room ever after (from either side). */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @APIResponse(responseCode = "201", description = "The direct room, created by this call", content = @Content(examples = @ExampleObject(
+    @APIResponse(responseCode = "201", description = "The direct room, created by this call", content = @Content(schema = @Schema(implementation = RoomView.class), examples = @ExampleObject(
             name = "direct", value = DIRECT_ROOM)))
     @APIResponse(responseCode = "200", description = "The same room on every later call, from either side",
-            content = @Content(examples = @ExampleObject(name = "direct", value = DIRECT_ROOM)))
+            content = @Content(schema = @Schema(implementation = RoomView.class), examples = @ExampleObject(name = "direct", value = DIRECT_ROOM)))
+    @APIResponse(responseCode = "404", description = "No such user", ref = "NotFound")
     public Uni<RestResponse<RoomView>> open(@Valid @NotNull Open request) {
         return currentUser.resolve(identity).chain(user -> rooms.direct(user, request.username()))
                 .map(direct -> RestResponse.status(direct.created() ? Response.Status.CREATED : Response.Status.OK,

@@ -13,6 +13,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -42,7 +46,9 @@ public class ModerationResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "The bans (or mutes) in force, the newest first")
+    @APIResponse(responseCode = "200", description = "The bans (or mutes) in force, the newest first; owner and admins", content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RoomRequests.SanctionView.class), examples = @ExampleObject(name = "sanctions", ref = "sanctions")))
+    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<List<RoomRequests.SanctionView>> list(@PathParam("id") String id, @PathParam("kind") String kind) {
         return currentUser.resolve(identity).chain(user -> moderation.list(user, id, kindOf(kind)));
     }
@@ -54,6 +60,8 @@ public class ModerationResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "204", description = "Given (given again: replaced)")
+    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<RestResponse<Void>> give(@PathParam("id") String id, @PathParam("kind") String kind,
             @Valid @NotNull RoomRequests.Sanctioning request) {
         return currentUser.resolve(identity).chain(user -> moderation.give(user, id, kindOf(kind), request))
@@ -63,6 +71,8 @@ public class ModerationResource {
     @DELETE
     @Path("/{username}")
     @APIResponse(responseCode = "204", description = "Lifted")
+    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<RestResponse<Void>> lift(@PathParam("id") String id, @PathParam("kind") String kind,
             @PathParam("username") String username) {
         return currentUser.resolve(identity).chain(user -> moderation.lift(user, id, username, kindOf(kind)))

@@ -2,6 +2,7 @@ package dev.parley.config;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
@@ -73,11 +74,17 @@ class OperationsEndpointsTest {
                 .body("paths", hasKey("/api/dms"))
                 .body("paths.'/api/rooms/{id}/read'.post.responses.'200'.content.'application/json'.examples.marker.value.seq",
                         equalTo(44))
-                .body("components.schemas", hasKey("WsEventPresence"))
-                .body("components.schemas", hasKey("WsClientReact"))
-                .body("components.schemas.WsEventMessageEdited.examples[0].target", equalTo(44));
+                .body("paths.'/api/rooms'.post.responses", hasKey("201"))
+                .body("paths.'/api/rooms'.post.responses.'409'.$ref", equalTo("#/components/responses/Conflict"))
+                .body("components.responses.NotFound.content.'application/problem+json'.schema.$ref",
+                        equalTo("#/components/schemas/Problem"))
+                // readable schema names, none made up from a package or a counter
+                .body("components.schemas.keySet().findAll { it.contains('_') || it ==~ /.*\\d/ }", empty())
+                // the WebSocket's frames are described once, in the AsyncAPI document
+                .body("info.description", containsString("/q/asyncapi"))
+                .body("components.schemas.keySet().findAll { it.startsWith('Ws') }", empty());
         given().get(onManagementPort("/q/openapi")).then().statusCode(404);
-        // in dev mode and tests only (the packaged application has none: OperationsPortsIT)
+        // in dev mode and tests only (the packaged application has none: EdgeIT)
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 }
