@@ -8,19 +8,23 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 import io.smallrye.config.WithDefault;
 
-/** What the manifests in kubernetes/ must agree on with the application's own settings. */
+/**
+ * What the manifests in kubernetes/ must agree on with the application's own settings. The rendered
+ * overlays are checked as a whole by .ci/check-manifests; these run with the unit tests.
+ */
 class KubernetesManifestsTest {
 
     @Test
     void theIngressBodyLimitIsTheApplicationsAndAboveTheAttachmentLimit() throws Exception {
         Matcher ingress = Pattern.compile("nginx\\.ingress\\.kubernetes\\.io/proxy-body-size:\\s*\"?(\\w+)\"?")
-                .matcher(read("kubernetes/ingress.yaml"));
-        assertThat(ingress.find()).as("proxy-body-size in ingress.yaml").isTrue();
+                .matcher(read("kubernetes/base/ingress.yaml"));
+        assertThat(ingress.find()).as("proxy-body-size in base/ingress.yaml").isTrue();
         Matcher app = Pattern.compile("(?m)^quarkus\\.http\\.limits\\.max-body-size=(\\w+)$")
                 .matcher(read("src/main/resources/application.properties"));
         assertThat(app.find()).as("max-body-size in application.properties").isTrue();
@@ -33,8 +37,14 @@ class KubernetesManifestsTest {
 
     @Test
     void theDeploymentLeavesTheReplicaCountToTheAutoscaler() throws Exception {
-        assertThat(read("kubernetes/hpa.yaml")).contains("kind: HorizontalPodAutoscaler");
-        assertThat(read("kubernetes/deployment.yaml")).doesNotContainPattern("(?m)^\\s*replicas:");
+        assertThat(read("kubernetes/base/hpa.yaml")).contains("kind: HorizontalPodAutoscaler");
+        assertThat(read("kubernetes/base/deployment.yaml")).doesNotContainPattern("(?m)^\\s*replicas:");
+        // an overlay's patch of the Deployment must not bring the field back either
+        try (Stream<Path> overlays = Files.list(Path.of("kubernetes/overlays"))) {
+            for (Path patch : overlays.map(o -> o.resolve("deployment.yaml")).filter(Files::exists).toList()) {
+                assertThat(Files.readString(patch)).as(patch.toString()).doesNotContainPattern("(?m)^\\s*replicas:");
+            }
+        }
     }
 
     private static String read(String path) throws IOException {
