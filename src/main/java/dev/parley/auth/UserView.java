@@ -1,7 +1,8 @@
 package dev.parley.auth;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A user as every frame and REST body shows it: {@code name} is the display name or the username,
