@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.parley.config.ParleyConfig;
 import dev.parley.limit.Counters;
+import dev.parley.limit.LimitMetrics;
 import dev.parley.problem.ParleyException;
 
 /**
@@ -26,7 +27,10 @@ public class LoginThrottle {
     private final ParleyConfig.LoginFailures failures;
     private final int registrations;
 
-    public LoginThrottle(ParleyConfig config, Counters counters) {
+    private final LimitMetrics metrics;
+
+    public LoginThrottle(ParleyConfig config, Counters counters, LimitMetrics metrics) {
+        this.metrics = metrics;
         this.counters = counters;
         this.failures = config.limits().loginFailures();
         this.registrations = config.limits().registrations();
@@ -44,6 +48,7 @@ public class LoginThrottle {
                 wait = w.get(1).left();
             }
             if (!wait.isZero()) {
+                metrics.loginThrottled();
                 throw ParleyException.rateLimited("too many failed logins; try again later", wait);
             }
         }).replaceWithVoid();
@@ -68,6 +73,7 @@ public class LoginThrottle {
         }
         return counters.read(List.of(registrationKey(address))).invoke(w -> {
             if (w.get(0).count() >= registrations) {
+                metrics.rateLimited(LimitMetrics.REGISTRATIONS);
                 throw ParleyException.rateLimited("too many registrations; try again later", w.get(0).left());
             }
         }).replaceWithVoid();

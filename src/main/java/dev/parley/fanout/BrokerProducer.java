@@ -31,12 +31,14 @@ public class BrokerProducer {
     @Produces
     @Singleton
     Broker broker(ParleyConfig config, Vertx vertx, Instance<Redis> redis, SubscriberState subscriberState,
-            @Named("instanceId") String instanceId) {
+            @Named("instanceId") String instanceId, FanoutMetrics metrics) {
         if (!config.redis().enabled()) {
             return new InProcessBroker();
         }
-        return new RedisBroker(vertx, redis.get(), subscriberState, instanceId, config.redis().channelPrefix(),
+        RedisBroker broker = new RedisBroker(vertx, redis.get(), subscriberState, instanceId, config.redis().channelPrefix(),
                 config.redis().sharded());
+        metrics.redis(broker, subscriberState);
+        return broker;
     }
 
     /**

@@ -61,6 +61,11 @@ final class PublishPipeline {
         });
     }
 
+    /** Publishes waiting for the batch in flight to be answered. */
+    synchronized int queued() {
+        return queue.size();
+    }
+
     private void send(List<Pending> batch) {
         Future<?> sent;
         if (batch.size() == 1) {

@@ -88,6 +88,11 @@ public class RedisBroker implements Broker {
         this.sharded = sharded;
     }
 
+    /** Publishes waiting behind the batch in flight (for the metrics). */
+    int queuedPublishes() {
+        return publisher.queued();
+    }
+
     @Override
     public void start(Listener listener) {
         this.listener = listener;

@@ -41,8 +41,10 @@ public class ActionLimits {
 
     private final Counters counters;
     private final ParleyConfig.Limits config;
+    private final LimitMetrics metrics;
 
-    public ActionLimits(Counters counters, ParleyConfig config) {
+    public ActionLimits(Counters counters, ParleyConfig config, LimitMetrics metrics) {
+        this.metrics = metrics;
         this.counters = counters;
         this.config = config.limits();
     }
@@ -59,6 +61,7 @@ public class ActionLimits {
         String key = "limit:" + action.key + ":" + userId;
         return counters.take(key, limit, WINDOW).chain(wait -> {
             if (!wait.isZero()) {
+                metrics.rateLimited(action.key);
                 return Uni.createFrom().failure(ParleyException.rateLimited(
                         "at most " + limit + " " + action.what + " per hour", wait));
             }

@@ -50,7 +50,10 @@ public class ConnectionLimit {
         }
     }
 
-    public ConnectionLimit(Slots slots, Vertx vertx, ParleyConfig config) {
+    private final LimitMetrics metrics;
+
+    public ConnectionLimit(Slots slots, Vertx vertx, ParleyConfig config, LimitMetrics metrics) {
+        this.metrics = metrics;
         this.slots = slots;
         this.vertx = vertx;
         this.limit = config.limits().connectionsPerUser();
@@ -75,6 +78,7 @@ public class ConnectionLimit {
             if (taken) {
                 held.put(slot, new Held(user));
             } else {
+                metrics.rateLimited(LimitMetrics.CONNECTIONS);
                 throw ParleyException.rateLimited("at most " + limit + " open connections per user");
             }
             return slot;

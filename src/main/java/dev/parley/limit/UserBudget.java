@@ -42,7 +42,10 @@ public class UserBudget {
         Uni<Void> pending;
     }
 
-    public UserBudget(Counters counters, ParleyConfig config) {
+    private final LimitMetrics metrics;
+
+    public UserBudget(Counters counters, ParleyConfig config, LimitMetrics metrics) {
+        this.metrics = metrics;
         this.counters = counters;
         this.rate = config.limits().userRate();
         this.burst = Math.max(1, config.limits().userBurst());
@@ -99,6 +102,7 @@ public class UserBudget {
                             return Uni.createFrom().failure(failure);
                         }
                         if (grant.granted() == 0) {
+                            metrics.rateLimited(LimitMetrics.USER_REQUESTS);
                             return Uni.createFrom().failure(ParleyException.rateLimited(
                                     "too many requests for this user; slow down", grant.retryAfter()));
                         }

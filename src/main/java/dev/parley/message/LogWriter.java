@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -55,8 +56,10 @@ public class LogWriter {
     private final Pool pool;
     private final RoomRepository rooms;
     private final MessageRepository messages;
+    private final LogMetrics metrics;
 
-    public LogWriter(Pool pool, RoomRepository rooms, MessageRepository messages) {
+    public LogWriter(Pool pool, RoomRepository rooms, MessageRepository messages, LogMetrics metrics) {
+        this.metrics = metrics;
         this.pool = pool;
         this.rooms = rooms;
         this.messages = messages;
@@ -82,6 +85,7 @@ public class LogWriter {
             return read(connection, b)
                     .chain(() -> store(connection, b))
                     .map(b::outcomes)
+                    .invoke(outcomes -> b.forEachStored(metrics::committed))
                     .onFailure().call(() -> rollback(connection))
                     .eventually(connection::close);
         });
@@ -421,6 +425,13 @@ public class LogWriter {
                 steps.add(messages.removeReactions(tx, removed));
             }
             return steps;
+        }
+
+        /** Each change the batch's transaction stored (known once COMMIT answered). */
+        void forEachStored(Consumer<NewEntry> action) {
+            for (int i : stored) {
+                action.accept(entries.get(i));
+            }
         }
 
         List<Object> outcomes(MessageRepository.Appended appended) {

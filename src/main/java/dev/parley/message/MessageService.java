@@ -41,10 +41,12 @@ public class MessageService {
     private final MessageBatcher batcher;
     private final LogWriter writer;
     private final RepublishWindow republishes;
+    private final LogMetrics logMetrics;
 
     public MessageService(Pool pool, MessageRepository messages, RoomRepository rooms, RoomEventPublisher publisher,
             RoomEvents events, RequestLimits limits, ParleyConfig config, MessageBatcher batcher, LogWriter writer,
-            RepublishWindow republishes) {
+            RepublishWindow republishes, LogMetrics logMetrics) {
+        this.logMetrics = logMetrics;
         this.pool = pool;
         this.messages = messages;
         this.rooms = rooms;
@@ -151,8 +153,11 @@ public class MessageService {
         });
     }
 
+    // Timed here, where both paths (group commit or a transaction per change) start: the latency a
+    // sender waits for, queueing included. Refused changes are not timed.
     private Uni<Object> write(NewEntry entry) {
-        return batching ? batcher.submit(entry) : writer.writeOne(entry);
+        long start = System.nanoTime();
+        return (batching ? batcher.submit(entry) : writer.writeOne(entry)).invoke(outcome -> logMetrics.answered(start));
     }
 
     private static void requireSeq(String name, Long seq) {

@@ -50,10 +50,13 @@ public class ChatWebSocket {
     private final ParleyConfig config;
     private final UserBudget budget;
     private final ConnectionLimit connections;
+    private final RealtimeMetrics metrics;
 
     public ChatWebSocket(WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
-            ConnectionDrain drain, ParleyConfig config, UserBudget budget, ConnectionLimit connections) {
+            ConnectionDrain drain, ParleyConfig config, UserBudget budget, ConnectionLimit connections,
+            RealtimeMetrics metrics) {
+        this.metrics = metrics;
         this.budget = budget;
         this.connections = connections;
         this.security = security;
@@ -71,6 +74,7 @@ public class ChatWebSocket {
     @NonBlocking
     public void onOpen(WebSocketConnection self) {
         session(self);
+        metrics.opened();
         connections.opened(self.userData().get(ConnectionUserCheck.SLOT));
         drain.opened(self);
     }
@@ -90,7 +94,10 @@ public class ChatWebSocket {
                 ClientSession created = new ClientSession(self.userData().get(ConnectionUserCheck.USER), self,
                         config.limits().outboundBuffer(),
                         new SendBudget(config.limits().sendRate(), config.limits().sendBurst()));
-                created.onOverflow(() -> hub.leaveAll(created));
+                created.onOverflow(() -> {
+                    metrics.slowConsumerClosed();
+                    hub.leaveAll(created);
+                });
                 self.userData().put(SESSION, created);
                 session = created;
             }
@@ -104,9 +111,11 @@ public class ChatWebSocket {
         try {
             frame = codec.read(raw);
         } catch (FrameException e) {
+            metrics.unreadableFrame();
             session(self).answer(frames.error(e.requestId(), e.code(), e.getMessage()));
             return Uni.createFrom().voidItem();
         }
+        metrics.frameReceived(frame);
         ClientSession session = session(self);
         if (!drain.admit()) {
             session.answer(frames.error(frame.id(), ErrorCode.UNAVAILABLE,
@@ -129,6 +138,7 @@ public class ChatWebSocket {
     @OnClose
     @NonBlocking
     public void onClose(WebSocketConnection self) {
+        metrics.closed(self.closeReason());
         connections.release(self.userData().get(ConnectionUserCheck.SLOT));
         ClientSession session = self.userData().get(SESSION);
         if (session != null) {

@@ -11,6 +11,7 @@ import dev.parley.auth.UserView;
 import dev.parley.config.RequestLimits;
 import dev.parley.fanout.EventType;
 import dev.parley.fanout.RoomEventPublisher;
+import dev.parley.limit.LimitMetrics;
 import dev.parley.message.Changed;
 import dev.parley.message.LogEntryView;
 import dev.parley.message.MessageService;
@@ -32,9 +33,12 @@ public class RoomCommands {
     private final RoomEventPublisher publisher;
     private final ServerFrames frames;
     private final RequestLimits limits;
+    private final LimitMetrics limitMetrics;
 
     public RoomCommands(RoomService rooms, MessageService messages, RoomHub hub, RoomEventPublisher publisher,
-            ServerFrames frames, RequestLimits limits) {
+            ServerFrames frames, RequestLimits limits,
+            LimitMetrics limitMetrics) {
+        this.limitMetrics = limitMetrics;
         this.rooms = rooms;
         this.messages = messages;
         this.hub = hub;
@@ -109,6 +113,7 @@ public class RoomCommands {
         // a send refused for its content costs no budget: only sends that may be stored count
         messages.validate(frame.text(), frame.clientMsgId());
         if (!session.budget().tryTake()) {
+            limitMetrics.rateLimited(LimitMetrics.SENDS);
             throw ParleyException.rateLimited("too many sends; slow down", session.budget().untilNext());
         }
         return messages.send(session.user(), room, frame.text(), frame.clientMsgId(), frame.replyTo())

@@ -56,8 +56,16 @@ final class RoomGate {
     private boolean fetching;
     private int failedFetches;
     private long duplicates;
+    private final Runnable onHold;
 
     RoomGate(Forward forward, Repair repair, Timer timer, long gapTimeoutMillis) {
+        this(forward, repair, timer, gapTimeoutMillis, () -> {
+        });
+    }
+
+    /** {@code onHold}: told of each entry held back behind a missing one (for the metrics). */
+    RoomGate(Forward forward, Repair repair, Timer timer, long gapTimeoutMillis, Runnable onHold) {
+        this.onHold = onHold;
         this.forward = forward;
         this.repair = repair;
         this.timer = timer;
@@ -92,7 +100,9 @@ final class RoomGate {
             forwarded = seq;
             drain();
         } else {
-            held.putIfAbsent(seq, entry);
+            if (held.putIfAbsent(seq, entry) == null && forwarded >= 0) {
+                onHold.run();
+            }
             if (held.size() > MAX_HELD) {
                 held.pollLastEntry(); // fetched again when its turn comes: known still covers it
             }

@@ -66,12 +66,15 @@ public class RoomHub implements Broker.Listener {
     private final long catchUpMillis;
     private final long gapTimeoutMillis;
     private final Counter repairs;
+    private final RealtimeMetrics metrics;
     private final Map<String, LocalRoom> rooms = new ConcurrentHashMap<>();
     private final AtomicBoolean rechecking = new AtomicBoolean();
     private final AtomicBoolean catchingUp = new AtomicBoolean();
 
     public RoomHub(Broker broker, RoomEventPublisher publisher, MessageService messages, RoomService roomService,
-            Presence presence, RevokedConnections revoked, Vertx vertx, ParleyConfig config, MeterRegistry registry) {
+            Presence presence, RevokedConnections revoked, Vertx vertx, ParleyConfig config, MeterRegistry registry,
+            RealtimeMetrics metrics) {
+        this.metrics = metrics;
         this.broker = broker;
         this.revoked = revoked;
         this.publisher = publisher;
@@ -85,6 +88,7 @@ public class RoomHub implements Broker.Listener {
         this.repairs = Counter.builder("parley.live.repairs")
                 .description("Ranges of a room's log fetched from PostgreSQL to fill a gap in the live stream")
                 .register(registry);
+        metrics.subscriptions(this::subscriptions);
     }
 
     void start(@Observes StartupEvent event) {
@@ -207,6 +211,15 @@ public class RoomHub implements Broker.Listener {
         return local == null ? 0 : local.sessions.size();
     }
 
+    /** Every subscription of this instance, live or catching up: read from the rooms' own registries. */
+    private int subscriptions() {
+        int count = 0;
+        for (LocalRoom local : rooms.values()) {
+            count += local.sessions.size();
+        }
+        return count;
+    }
+
     // One query for every live (room, user) pair here.
     private void recheck() {
         if (!rechecking.compareAndSet(false, true)) {
@@ -311,6 +324,7 @@ public class RoomHub implements Broker.Listener {
     private Uni<Void> fetch(String room, LocalRoom local, long after, long upTo) {
         int page = (int) Math.min(REPAIR_PAGE, upTo - after);
         return messages.entries(room, after, upTo, page).chain(entries -> {
+            metrics.repaired(entries.size());
             long last = after;
             for (LogEntryView.Entry e : entries) {
                 local.gate.offer(publisher.event(e.type(), e.seq(), null, e.payload()));
@@ -320,13 +334,22 @@ public class RoomHub implements Broker.Listener {
         });
     }
 
+    // The entry's delivery latency is taken once here, as the first of its writes on this instance
+    // leaves (see RealtimeMetrics#delivered); entries read back by a repair carry no commit time.
+    private void forward(String room, LocalRoom local, RoomEvent entry) {
+        local.forward(room, entry);
+        if (entry.committedAt() > 0 && !local.sessions.isEmpty()) {
+            metrics.delivered(publisher.isLocal(entry), System.currentTimeMillis() - entry.committedAt());
+        }
+    }
+
     private LocalRoom localRoom(String room) {
         LocalRoom[] created = new LocalRoom[1];
         created[0] = new LocalRoom(new RoomGate(
-                entry -> created[0].forward(room, entry),
+                entry -> forward(room, created[0], entry),
                 (after, upTo) -> repair(room, created[0], after, upTo),
                 (millis, task) -> vertx.setTimer(millis, id -> task.run()),
-                gapTimeoutMillis));
+                gapTimeoutMillis, metrics::gateHeld));
         return created[0];
     }
 

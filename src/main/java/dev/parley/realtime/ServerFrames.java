@@ -19,9 +19,11 @@ import dev.parley.wire.FrameJson;
 public class ServerFrames {
 
     private final ObjectMapper mapper;
+    private final RealtimeMetrics metrics;
 
-    public ServerFrames(ObjectMapper mapper) {
+    public ServerFrames(ObjectMapper mapper, RealtimeMetrics metrics) {
         this.mapper = mapper;
+        this.metrics = metrics;
     }
 
     /**
@@ -43,6 +45,7 @@ public class ServerFrames {
 
     /** An error that may carry how long to wait before trying again ({@code retryAfterMs}). */
     public String error(String id, ErrorCode code, String message, Duration retryAfter) {
+        metrics.errorSent(code); // every error frame is made here, just before it is written
         ObjectNode frame = mapper.createObjectNode().put("type", "error");
         if (id != null) {
             frame.put("id", id);
