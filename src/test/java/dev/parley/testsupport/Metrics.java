@@ -21,12 +21,47 @@ public final class Metrics {
 
     /** The same, of the instance whose management port is at {@code managementUrl} ({@link ParleyProcess#managementUrl()}). */
     public static double value(String managementUrl, String name) {
-        String body = given().baseUri(managementUrl).get("/q/metrics").then().statusCode(200).extract().asString();
+        String body = scrape(managementUrl);
         for (String line : body.split("\n")) {
             if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
         return 0;
+    }
+
+    /** The whole Prometheus text of the application under test. */
+    public static String scrape() {
+        URI management = URI.create(TestHTTPResourceManager.getManagementUri());
+        return scrape(management.getScheme() + "://" + management.getAuthority());
+    }
+
+    private static String scrape(String managementUrl) {
+        return given().baseUri(managementUrl).get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /**
+     * The sum of the samples of {@code name} in {@code body} that carry every {@code tags} pair
+     * ({@code "code", "1000"}); NaN when no sample matches, so that a missing family fails apart from a zero.
+     */
+    public static double sum(String body, String name, String... tags) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : body.split("\n")) {
+            if (!line.startsWith(name + " ") && !line.startsWith(name + "{")) {
+                continue;
+            }
+            String labels = line.startsWith(name + "{") ? line.substring(name.length(), line.lastIndexOf('}') + 1) : "";
+            boolean matches = true;
+            for (int i = 0; i < tags.length; i += 2) {
+                String label = tags[i] + "=\"" + tags[i + 1] + "\"";
+                matches &= labels.contains("{" + label) || labels.contains("," + label);
+            }
+            if (matches) {
+                found = true;
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return found ? sum : Double.NaN;
     }
 }
