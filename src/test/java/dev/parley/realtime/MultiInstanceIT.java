@@ -23,6 +23,7 @@ import io.restassured.http.ContentType;
 
 import dev.parley.testsupport.DatabaseTestResource;
 import dev.parley.testsupport.Frames;
+import dev.parley.testsupport.Metrics;
 import dev.parley.testsupport.ParleyProcess;
 import dev.parley.testsupport.RedisServer;
 import dev.parley.testsupport.TestUsers.TestUser;
@@ -80,6 +81,36 @@ class MultiInstanceIT {
             // the sender's own connection hears its message once, not again through Redis
             assertThat(onB.awaitEvents("message", room, 2)).hasSize(2);
         }
+    }
+
+    /** What crosses Redis is timed as a remote delivery, and each instance reports its Redis link. */
+    @Test
+    void aMessageFromTheOtherInstanceIsTimedAsARemoteDelivery() {
+        TestUser alice = a.register("alice");
+        TestUser bob = b.register("bob");
+        String room = a.createRoom(alice.token());
+        double before = remoteDeliveries(b);
+        try (WsClient onA = WsClient.connectWithHeader(a.ws(), alice.token());
+                WsClient onB = WsClient.connectWithHeader(b.ws(), bob.token())) {
+            onA.subscribe(room, null);
+            onB.subscribe(room, null);
+            onA.request(Frames.frame("send", "r1", "room", room, "text", "timed"), "r1");
+            onB.awaitEvents("message", room, 1);
+        }
+        assertThat(remoteDeliveries(b)).isGreaterThanOrEqualTo(before + 1);
+        for (ParleyProcess instance : List.of(a, b)) {
+            String body = Metrics.scrape(instance.managementUrl());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Metrics.sum(Metrics.scrape(instance.managementUrl()), "parley_redis_subscriber_up") == 1);
+            assertThat(Metrics.sum(body, "parley_publish_queue")).isNotNaN();
+            assertThat(Metrics.sum(body, "parley_delivery_latency_seconds_bucket", "path", "remote")).isNotNaN();
+        }
+    }
+
+    private static double remoteDeliveries(ParleyProcess instance) {
+        double count = Metrics.sum(Metrics.scrape(instance.managementUrl()), "parley_delivery_latency_seconds_count", "path",
+                "remote");
+        return Double.isNaN(count) ? 0 : count;
     }
 
     @Test

@@ -36,7 +36,8 @@ public final class Metrics {
         return scrape(management.getScheme() + "://" + management.getAuthority());
     }
 
-    private static String scrape(String managementUrl) {
+    /** The same, of the instance whose management port is at {@code managementUrl}. */
+    public static String scrape(String managementUrl) {
         return given().baseUri(managementUrl).get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
