@@ -334,8 +334,9 @@ public class RoomHub implements Broker.Listener {
         });
     }
 
-    // The entry's delivery latency is taken once here, as the first of its writes on this instance
-    // leaves (see RealtimeMetrics#delivered); entries read back by a repair carry no commit time.
+    // The entry's delivery latency is taken once per entry here, when its writes to this instance's
+    // subscribers have been issued (see RealtimeMetrics#delivered); a subscriber still catching up
+    // gets it later, with its replay. Entries read back by a repair carry no commit time.
     private void forward(String room, LocalRoom local, RoomEvent entry) {
         local.forward(room, entry);
         if (entry.committedAt() > 0 && !local.sessions.isEmpty()) {
