@@ -58,11 +58,6 @@ final class RoomGate {
     private long duplicates;
     private final Runnable onHold;
 
-    RoomGate(Forward forward, Repair repair, Timer timer, long gapTimeoutMillis) {
-        this(forward, repair, timer, gapTimeoutMillis, () -> {
-        });
-    }
-
     /** {@code onHold}: told of each entry held back behind a missing one (for the metrics). */
     RoomGate(Forward forward, Repair repair, Timer timer, long gapTimeoutMillis, Runnable onHold) {
         this.onHold = onHold;

@@ -17,11 +17,12 @@ class RoomGateTest {
     private final List<long[]> fetches = new ArrayList<>();
     private final List<Runnable> timers = new ArrayList<>();
     private final List<Long> delays = new ArrayList<>();
+    private int holds;
     private final RoomGate gate = new RoomGate(e -> forwarded.add(e.seq()), (after, upTo) -> fetches.add(new long[] { after, upTo }),
             (millis, task) -> {
                 delays.add(millis);
                 timers.add(task);
-            }, 250);
+            }, 250, () -> holds++);
 
     @Test
     void entriesInOrderAreForwardedAtOnceAndDuplicatesDropped() {
@@ -30,13 +31,15 @@ class RoomGateTest {
         assertThat(forwarded).containsExactly(5L, 6L, 7L);
         assertThat(gate.duplicates()).isEqualTo(3);
         assertThat(timers).isEmpty();
+        assertThat(holds).isZero();
     }
 
     @Test
     void anEntryAheadOfAMissingOneIsHeldUntilTheMissingOneArrives() {
         gate.join(0);
-        offer(1, 3, 4);
+        offer(1, 3, 4, 4);
         assertThat(forwarded).containsExactly(1L);
+        assertThat(holds).as("3 and 4 held, each once").isEqualTo(2);
         offer(2);
         assertThat(forwarded).containsExactly(1L, 2L, 3L, 4L);
         fireTimers(); // the gap closed by itself: nothing to fetch
