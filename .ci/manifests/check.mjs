@@ -187,7 +187,10 @@ const matches = (selector, labels) => selector && Object.keys(selector).length >
 async function schemaCheck(overlay, objects) {
   for (const o of objects) {
     const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : [null, o.apiVersion];
-    const module = `kubernetes-models/${group ? `${group}/` : ""}${version}/${o.kind}`;
+    // the Prometheus Operator's kinds (PodMonitor, PrometheusRule) come with their own model package
+    const module = group === "monitoring.coreos.com"
+      ? `@kubernetes-models/prometheus-operator/${group}/${version}/${o.kind}`
+      : `kubernetes-models/${group ? `${group}/` : ""}${version}/${o.kind}`;
     let Model;
     try {
       Model = (await import(module))[o.kind];
@@ -387,6 +390,15 @@ function crossCheck(overlay, objects, external) {
     const ports = (r.ports ?? []).map((p) => p.port);
     const fromIngress = (r.from ?? []).some((f) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "ingress-nginx");
     if (fromIngress && management && (ports.includes("management") || ports.includes(management.containerPort))) fail(overlay, "NetworkPolicy", "admits the ingress controller to the management port");
+  }
+  // A PodMonitor, where the overlay has one, scrapes its pods' management port at the metrics path.
+  const metricsPath = `${root.replace(/\/$/, "")}/${resolve("quarkus.micrometer.export.prometheus.path", env).replace(/^\/?(q\/)?/, "")}`;
+  for (const m of byKind("PodMonitor")) {
+    if (!matches(m.spec.selector.matchLabels, pod.metadata.labels)) fail(overlay, idOf(m), "selects no Parley pod");
+    for (const e of m.spec.podMetricsEndpoints ?? []) {
+      if (e.port !== "management") fail(overlay, idOf(m), `scrapes port ${e.port}; metrics are served on port management`);
+      if (e.path !== metricsPath) fail(overlay, idOf(m), `scrapes ${e.path}; the application serves metrics at ${metricsPath}`);
+    }
   }
   const egress = policies.filter((p) => p.spec.policyTypes?.includes("Egress")).flatMap((p) => p.spec.egress ?? []);
   if (!egress.some((r) => (r.ports ?? []).some((p) => p.port === 53))) fail(overlay, "NetworkPolicy", "does not let the Parley pods reach DNS");
