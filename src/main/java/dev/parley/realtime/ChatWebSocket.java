@@ -141,7 +141,7 @@ public class ChatWebSocket {
         // every frame is charged to the user's budget; one over it is refused alone, the socket stays.
         // A frame is handled in its span (tracing on), which stays current while it is answered.
         return budget.charge(session.user().id())
-                .chain(() -> frame instanceof ClientFrame.Ping ? handle(session, frame)
+                .chain(() -> !tracing.on() || frame instanceof ClientFrame.Ping ? handle(session, frame)
                         : tracing.frame(FRAME_TYPES.get(frame.getClass()), frame.room(), () -> handle(session, frame)))
                 .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                 .invoke(reply -> {

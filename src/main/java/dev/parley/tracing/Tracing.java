@@ -73,16 +73,20 @@ public class Tracing {
     }
 
     /**
-     * Handles a frame inside its span {@code parley.frame <type>}: the span is current while the
-     * handling is set up and while its outcome travels downstream (the answer, a log line about a
-     * failure), whichever thread brings it.
+     * Handles a frame inside its span {@code parley.frame <type>} (call only when {@link #on()}): the
+     * span is current while the handling is set up and while its outcome travels downstream (the
+     * answer, a log line about a failure), whichever thread brings it.
      */
     public <T> Uni<T> frame(String type, String room, Supplier<Uni<T>> handling) {
-        if (!on) {
-            return handling.get();
-        }
-        SpanBuilder builder = tracer.spanBuilder("parley.frame " + type).setSpanKind(SpanKind.SERVER)
+        // each frame is a request of its own, the root of its trace; the connection's span (the
+        // upgrade's, where Quarkus traces it) is linked, not a parent: a trace per connection would
+        // last for hours
+        SpanBuilder builder = tracer.spanBuilder("parley.frame " + type).setSpanKind(SpanKind.SERVER).setNoParent()
                 .setAttribute(FRAME_TYPE, type);
+        SpanContext connection = Span.current().getSpanContext();
+        if (connection.isValid()) {
+            builder.addLink(connection);
+        }
         if (room != null) {
             builder.setAttribute(ROOM, room);
         }
