@@ -3,7 +3,7 @@ package dev.parley.tracing;
 import java.util.List;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -32,9 +32,10 @@ import dev.parley.problem.ParleyException;
  * through the W3C {@code traceparent} the event carries across Redis.
  *
  * <p>With the OpenTelemetry SDK disabled (the default) every method returns at its first test of a
- * final field: no span, no builder, no context lookup is made on the hot path.
+ * final field: no span, no builder, no context lookup is made on the hot path. A singleton, so
+ * that the test is not behind a client proxy.
  */
-@ApplicationScoped
+@Singleton
 public class Tracing {
 
     public static final AttributeKey<String> FRAME_TYPE = AttributeKey.stringKey("parley.frame.type");
