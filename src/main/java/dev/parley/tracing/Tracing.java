@@ -31,9 +31,9 @@ import dev.parley.problem.ParleyException;
  * another instance delivered here ({@code parley.deliver}), the last one joined to the publish
  * through the W3C {@code traceparent} the event carries across Redis.
  *
- * <p>With the OpenTelemetry SDK disabled (the default) every method returns at its first test of a
- * final field: no span, no builder, no context lookup is made on the hot path. A singleton, so
- * that the test is not behind a client proxy.
+ * <p>With the OpenTelemetry SDK disabled (the default) every place that could make a span first
+ * tests {@link #on()}, a final field: no span, no builder, no context lookup is made on the hot
+ * path. A singleton, so that the test is not behind a client proxy.
  */
 @Singleton
 public class Tracing {
