@@ -17,8 +17,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
-import dev.parley.testsupport.RawHttp;
 import dev.parley.testsupport.Metrics;
+import dev.parley.testsupport.RawHttp;
 import dev.parley.testsupport.TestUsers;
 
 /**

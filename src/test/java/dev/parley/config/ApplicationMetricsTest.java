@@ -1,7 +1,7 @@
 package dev.parley.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.parley.testsupport.Metrics.moved;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
