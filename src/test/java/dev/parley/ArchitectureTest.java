@@ -36,6 +36,7 @@ class ArchitectureTest {
             Map.entry("wire", 0),
             Map.entry("problem", 1),
             Map.entry("config", 2),
+            Map.entry("tracing", 2),
             Map.entry("limit", 3),
             Map.entry("fanout", 4),
             Map.entry("auth", 4),

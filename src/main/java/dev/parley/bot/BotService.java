@@ -23,6 +23,7 @@ import dev.parley.config.ParleyConfig;
 import dev.parley.config.RequestLimits;
 import dev.parley.fanout.EventType;
 import dev.parley.fanout.RoomEventPublisher;
+import dev.parley.limit.LimitMetrics;
 import dev.parley.problem.ParleyException;
 import dev.parley.problem.UniqueViolation;
 import dev.parley.wire.WireTime;
@@ -46,10 +47,12 @@ public class BotService {
     private final ParleyConfig config;
     private final WebhookTargets targets;
     private final RequestLimits limits;
+    private final LimitMetrics limitMetrics;
 
     public BotService(UserRepository users, TokenService tokens, RoomEventPublisher publisher, ParleyConfig config,
-            WebhookTargets targets, RequestLimits limits) {
+            WebhookTargets targets, RequestLimits limits, LimitMetrics limitMetrics) {
         this.limits = limits;
+        this.limitMetrics = limitMetrics;
         this.users = users;
         this.tokens = tokens;
         this.publisher = publisher;
@@ -92,13 +95,23 @@ public class BotService {
         }
         return Panache.withTransaction(() -> users.findById(owner.id(), LockModeType.PESSIMISTIC_WRITE)
                 .chain(() -> users.count("ownerId = ?1 and kind = ?2 and revokedAt is null", owner.id(), User.KIND_BOT))
-                .invoke(limits::requireBotSlot)
+                .invoke(this::requireBotSlot)
                 .chain(() -> users.persist(bot)))
                 .onFailure(e -> UniqueViolation.is(e) && attempt < 5)
                 .recoverWithUni(() -> persist(owner, name, webhookUrl, attempt + 1));
     }
 
-    // 256 random bits, hex: the HMAC key of the bot's deliveries.
+    // The quota is decided in config (below the limit package), counted here.
+    private void requireBotSlot(long owned) {
+        try {
+            limits.requireBotSlot(owned);
+        } catch (ParleyException refused) {
+            limitMetrics.rateLimited(LimitMetrics.BOTS);
+            throw refused;
+        }
+    }
+
+        // 256 random bits, hex: the HMAC key of the bot's deliveries.
     private static String secret() {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);

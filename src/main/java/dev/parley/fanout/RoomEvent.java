@@ -12,14 +12,21 @@ import dev.parley.wire.Utf8;
  *
  * <p>The frame's UTF-8 size is counted once, for every subscriber's outbound limit.
  *
- * <p>On the wire: {@code origin[@committedAt] seq type subject\n json}, {@code -} for no subject. The
- * room is not repeated: it is the channel. The commit time rides on the origin so that an instance
- * that does not know it still reads four fields, and still sees the event as another instance's.
+ * <p>While tracing is on, an event published inside a trace also carries the W3C {@code traceparent}
+ * of its publish ({@code trace}, null otherwise), for the receiving instances' delivery spans.
+ *
+ * <p>On the wire: {@code origin[#traceparent][@committedAt] seq type subject\n json}, {@code -} for
+ * no subject. The room is not repeated: it is the channel. The commit time and the trace ride on the
+ * origin so that an instance that does not know them still reads four fields, and still sees the
+ * event as another instance's; the trace comes before the {@code @} so that an instance that knows
+ * only the commit time still reads a number after it.
  */
-public record RoomEvent(String origin, long seq, EventType type, String subject, String json, int bytes, long committedAt) {
+public record RoomEvent(String origin, long seq, EventType type, String subject, String json, int bytes, long committedAt,
+        String trace) {
 
     private static final String NONE = "-";
     private static final char AT = '@';
+    private static final char HASH = '#';
 
     /** An event whose frame takes {@code bytes} on the wire, counted once for all its subscribers. */
     public RoomEvent(String origin, long seq, EventType type, String subject, String json) {
@@ -28,11 +35,17 @@ public record RoomEvent(String origin, long seq, EventType type, String subject,
 
     /** The same, published at {@code committedAt} (epoch milliseconds) right after its commit. */
     public RoomEvent(String origin, long seq, EventType type, String subject, String json, long committedAt) {
-        this(origin, seq, type, subject, json, Utf8.length(json), committedAt);
+        this(origin, seq, type, subject, json, Utf8.length(json), committedAt, null);
+    }
+
+    /** The same, published inside the trace whose W3C {@code traceparent} is {@code trace} (null: none). */
+    public RoomEvent(String origin, long seq, EventType type, String subject, String json, long committedAt, String trace) {
+        this(origin, seq, type, subject, json, Utf8.length(json), committedAt, trace);
     }
 
     public String encode() {
-        return origin + (committedAt > 0 ? AT + Long.toString(committedAt) : "") + ' ' + seq + ' ' + type.wire() + ' '
+        return origin + (trace != null ? HASH + trace : "") + (committedAt > 0 ? AT + Long.toString(committedAt) : "")
+                + ' ' + seq + ' ' + type.wire() + ' '
                 + (subject == null ? NONE : subject) + '\n' + json;
     }
 
@@ -52,7 +65,13 @@ public record RoomEvent(String origin, long seq, EventType type, String subject,
             committedAt = Long.parseLong(origin.substring(at + 1));
             origin = origin.substring(0, at);
         }
+        String trace = null;
+        int hash = origin.indexOf(HASH);
+        if (hash >= 0) {
+            trace = origin.substring(hash + 1);
+            origin = origin.substring(0, hash);
+        }
         return new RoomEvent(origin, Long.parseLong(head[1]), EventType.ofWire(head[2]),
-                NONE.equals(head[3]) ? null : head[3], payload.substring(newline + 1), committedAt);
+                NONE.equals(head[3]) ? null : head[3], payload.substring(newline + 1), committedAt, trace);
     }
 }

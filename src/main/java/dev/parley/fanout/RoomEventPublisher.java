@@ -10,6 +10,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.trace.Span;
+
+import dev.parley.tracing.Tracing;
 import dev.parley.wire.FrameJson;
 
 /**
@@ -27,11 +30,13 @@ public class RoomEventPublisher {
     private final String instanceId;
     private final ObjectMapper mapper;
     private final FanoutMetrics metrics;
+    private final Tracing tracing;
     private volatile Broker.Listener local;
 
     public RoomEventPublisher(Broker broker, @Named("instanceId") String instanceId, ObjectMapper mapper,
-            FanoutMetrics metrics) {
+            FanoutMetrics metrics, Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.broker = broker;
         this.instanceId = instanceId;
         this.mapper = mapper;
@@ -40,7 +45,27 @@ public class RoomEventPublisher {
     /** Connects this instance's listener: it gets local events here and remote ones from the broker. */
     public void start(Broker.Listener listener) {
         this.local = listener;
-        broker.start(listener);
+        broker.start(tracing.on() ? new DeliverySpans(listener) : listener);
+    }
+
+    /** Each event from another instance delivered inside {@code parley.deliver}, joined to its publish. */
+    private final class DeliverySpans implements Broker.Listener {
+        private final Broker.Listener listener;
+
+        DeliverySpans(Broker.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onEvent(String room, RoomEvent event) {
+            tracing.deliver(event.trace(), room, event.type().wire(), event.seq(), event.committedAt(),
+                    () -> listener.onEvent(room, event));
+        }
+
+        @Override
+        public void onResubscribed() {
+            listener.onResubscribed();
+        }
     }
 
     /**
@@ -49,14 +74,16 @@ public class RoomEventPublisher {
      * latency on every instance.
      */
     public void publish(String room, EventType type, long seq, String subject, Object payload) {
+        // inside a traced request (tracing on), the publish is a span of its own, ended when Redis has it
+        Span span = tracing.startPublish(room, type.wire(), seq);
         RoomEvent event = new RoomEvent(instanceId, seq, type, subject, frame(type, payload),
-                seq > 0 ? System.currentTimeMillis() : 0);
+                seq > 0 ? System.currentTimeMillis() : 0, Tracing.traceparent(span));
         Broker.Listener listener = local;
         if (listener != null) {
             listener.onEvent(room, event);
         }
-        broker.publish(room, event).subscribe().with(ok -> {
-        }, e -> {
+        broker.publish(room, event).subscribe().with(ok -> Tracing.end(span, null), e -> {
+            Tracing.end(span, e);
             metrics.publishFailed();
             LOG.warnf("Publishing %s to room %s failed (%s): other instances repair it from PostgreSQL",
                     type.wire(), room, e.getMessage());

@@ -20,9 +20,11 @@ public class LimitMetrics {
     public static final String CONNECTIONS = "connections";
     public static final String SENDS = "sends";
     public static final String REGISTRATIONS = "registrations";
+    /** The bots one user may own (a quota, not a rate: deleting a bot frees a slot). */
+    public static final String BOTS = "bots";
 
     static final List<String> LIMITS = List.of(USER_REQUESTS, CONNECTIONS, SENDS, REGISTRATIONS,
-            "room-creations", "invitations", "direct-rooms", "attachments");
+            "room-creations", "invitations", "direct-rooms", "attachments", BOTS);
 
     private final Map<String, Counter> rateLimited = new HashMap<>();
     private final Counter loginThrottled;

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 
 import dev.parley.config.ParleyConfig;
+import dev.parley.problem.ErrorCode;
 import dev.parley.problem.ParleyException;
 
 /**
@@ -77,8 +78,14 @@ public class UserBudget {
             }
         }
         // the shared lease answers on the context of the request that started it: each waiter goes on
-        // on its own
-        return CallerContext.resumeOnCaller(waitFor.chain(() -> spendLeased(userId, local)));
+        // on its own, and each one it refuses is counted (many requests may wait on one lease)
+        return CallerContext.resumeOnCaller(waitFor
+                .onFailure(UserBudget::refused).invoke(e -> metrics.rateLimited(LimitMetrics.USER_REQUESTS))
+                .chain(() -> spendLeased(userId, local)));
+    }
+
+    private static boolean refused(Throwable failure) {
+        return failure instanceof ParleyException p && p.code() == ErrorCode.RATE_LIMITED;
     }
 
     private Uni<Void> spendLeased(String userId, Local local) {
@@ -102,7 +109,6 @@ public class UserBudget {
                             return Uni.createFrom().failure(failure);
                         }
                         if (grant.granted() == 0) {
-                            metrics.rateLimited(LimitMetrics.USER_REQUESTS);
                             return Uni.createFrom().failure(ParleyException.rateLimited(
                                     "too many requests for this user; slow down", grant.retryAfter()));
                         }

@@ -16,6 +16,8 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -24,6 +26,7 @@ import io.vertx.pgclient.PgException;
 import dev.parley.config.ParleyConfig;
 import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.UniqueViolation;
+import dev.parley.tracing.Tracing;
 
 /**
  * Group commit, the scheduling part: changes of the room log (sends, edits, deletions, reactions)
@@ -59,6 +62,7 @@ public class MessageBatcher {
     private final int parallel;
     private final DistributionSummary batchSizes;
     private final Counter fallbacks;
+    private final Tracing tracing;
     // Guarded by "this": the waiting changes by room, rooms in the order their first waiting change
     // came; how many of them are of rooms not in flight (could leave now); the batches in flight:
     // their rooms, their number, how many are large.
@@ -68,8 +72,9 @@ public class MessageBatcher {
     private int inFlight;
     private int largeInFlight;
 
-    public MessageBatcher(LogWriter writer, ParleyConfig config, MeterRegistry registry) {
+    public MessageBatcher(LogWriter writer, ParleyConfig config, MeterRegistry registry, Tracing tracing) {
         this.writer = writer;
+        this.tracing = tracing;
         this.maxSize = config.batch().maxSize();
         this.parallel = config.batch().parallel();
         this.batchSizes = DistributionSummary.builder("parley.batch.size")
@@ -79,14 +84,16 @@ public class MessageBatcher {
                 .register(registry);
     }
 
-    private record Pending(NewEntry entry, UniEmitter<Object> emitter) {
+    /** {@code sender}: the span of the request that made the change, when it is traced. */
+    private record Pending(NewEntry entry, UniEmitter<Object> emitter, SpanContext sender) {
     }
 
     /** Queues a change for the next batch of its room; the Uni carries its outcome (see {@link LogWriter#write}). */
     public Uni<Object> submit(NewEntry entry) {
         return Uni.createFrom().emitter(emitter -> {
+            Pending pending = new Pending(entry, emitter, tracing.current());
             synchronized (this) {
-                waiting.computeIfAbsent(entry.roomId(), room -> new ArrayDeque<>()).add(new Pending(entry, emitter));
+                waiting.computeIfAbsent(entry.roomId(), room -> new ArrayDeque<>()).add(pending);
                 if (!roomsInFlight.contains(entry.roomId())) {
                     ready++;
                 }
@@ -161,7 +168,9 @@ public class MessageBatcher {
     private void write(List<Pending> batch) {
         batchSizes.record(batch.size());
         List<NewEntry> entries = batch.stream().map(Pending::entry).toList();
+        Span span = tracing.on() ? tracing.startBatch(traced(batch), batch.size()) : null;
         writer.write(entries).subscribe().with(outcomes -> {
+            Tracing.end(span, null);
             // the rooms are free before the answers go out: a sender's next change may leave at once
             done(batch);
             for (int i = 0; i < batch.size(); i++) {
@@ -172,7 +181,20 @@ public class MessageBatcher {
                     batch.get(i).emitter().complete(o);
                 }
             }
-        }, failure -> oneByOne(batch, failure));
+        }, failure -> {
+            Tracing.end(span, failure);
+            oneByOne(batch, failure);
+        });
+    }
+
+    private static List<SpanContext> traced(List<Pending> batch) {
+        List<SpanContext> traced = new ArrayList<>();
+        for (Pending p : batch) {
+            if (p.sender() != null) {
+                traced.add(p.sender());
+            }
+        }
+        return traced;
     }
 
     // The batch's rooms stay in flight: no later batch of theirs may commit before these, or a

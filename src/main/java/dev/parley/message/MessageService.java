@@ -15,6 +15,7 @@ import dev.parley.fanout.RoomEventPublisher;
 import dev.parley.problem.ParleyException;
 import dev.parley.room.RoomEvents;
 import dev.parley.room.RoomRepository;
+import dev.parley.tracing.Tracing;
 
 /**
  * Sending and reading messages. The same code serves the WebSocket and the REST API.
@@ -42,11 +43,13 @@ public class MessageService {
     private final LogWriter writer;
     private final RepublishWindow republishes;
     private final LogMetrics logMetrics;
+    private final Tracing tracing;
 
     public MessageService(Pool pool, MessageRepository messages, RoomRepository rooms, RoomEventPublisher publisher,
             RoomEvents events, RequestLimits limits, ParleyConfig config, MessageBatcher batcher, LogWriter writer,
-            RepublishWindow republishes, LogMetrics logMetrics) {
+            RepublishWindow republishes, LogMetrics logMetrics, Tracing tracing) {
         this.logMetrics = logMetrics;
+        this.tracing = tracing;
         this.pool = pool;
         this.messages = messages;
         this.rooms = rooms;
@@ -154,10 +157,12 @@ public class MessageService {
     }
 
     // Timed here, where both paths (group commit or a transaction per change) start: the latency a
-    // sender waits for, queueing included. Refused changes are not timed.
+    // sender waits for, queueing included. Refused changes are not timed. The outcome comes back in
+    // the sender's trace context (tracing on), so that the publish after the commit joins its trace.
     private Uni<Object> write(NewEntry entry) {
         long start = System.nanoTime();
-        return (batching ? batcher.submit(entry) : writer.writeOne(entry)).invoke(outcome -> logMetrics.answered(start));
+        return tracing.keepContext(batching ? batcher.submit(entry) : writer.writeOne(entry))
+                .invoke(outcome -> logMetrics.answered(start));
     }
 
     private static void requireSeq(String name, Long seq) {

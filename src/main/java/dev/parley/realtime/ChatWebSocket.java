@@ -1,7 +1,12 @@
 package dev.parley.realtime;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -24,6 +29,7 @@ import dev.parley.limit.UserBudget;
 import dev.parley.problem.DependencyFailure;
 import dev.parley.problem.ErrorCode;
 import dev.parley.problem.ParleyException;
+import dev.parley.tracing.Tracing;
 
 /**
  * The WebSocket gateway: one connection per client, authenticated at the upgrade, carrying many
@@ -40,6 +46,14 @@ public class ChatWebSocket {
     // Set by the first transport failure: the connection is being closed, later failures are its echo.
     private static final CloseReason MESSAGE_TOO_BIG = new CloseReason(1009, "message too big");
     private static final UserData.TypedKey<Boolean> FAILED = new UserData.TypedKey<>("parley.failed");
+    /** Each frame's {@code type}, naming its span. */
+    private static final Map<Class<?>, String> FRAME_TYPES = new HashMap<>();
+
+    static {
+        for (JsonSubTypes.Type type : ClientFrame.class.getAnnotation(JsonSubTypes.class).value()) {
+            FRAME_TYPES.put(type.value(), type.name());
+        }
+    }
 
     private final WebSocketSecurity security;
     private final FrameCodec codec;
@@ -51,12 +65,14 @@ public class ChatWebSocket {
     private final UserBudget budget;
     private final ConnectionLimit connections;
     private final RealtimeMetrics metrics;
+    private final Tracing tracing;
 
     public ChatWebSocket(WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
             ConnectionDrain drain, ParleyConfig config, UserBudget budget, ConnectionLimit connections,
-            RealtimeMetrics metrics) {
+            RealtimeMetrics metrics, Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.budget = budget;
         this.connections = connections;
         this.security = security;
@@ -122,9 +138,11 @@ public class ChatWebSocket {
                     "the server is shutting down; nothing was stored, reconnect and retry"));
             return Uni.createFrom().voidItem();
         }
-        // every frame is charged to the user's budget; one over it is refused alone, the socket stays
+        // every frame is charged to the user's budget; one over it is refused alone, the socket stays.
+        // A frame is handled in its span (tracing on), which stays current while it is answered.
         return budget.charge(session.user().id())
-                .chain(() -> handle(session, frame))
+                .chain(() -> !tracing.on() || frame instanceof ClientFrame.Ping ? handle(session, frame)
+                        : tracing.frame(FRAME_TYPES.get(frame.getClass()), frame.room(), () -> handle(session, frame)))
                 .onFailure().recoverWithItem(e -> failure(frame.id(), e))
                 .invoke(reply -> {
                     if (reply != null) {
@@ -230,6 +248,8 @@ public class ChatWebSocket {
 
     private String failure(String id, Throwable e) {
         if (e instanceof ParleyException p) {
+            // the client's mistake: DEBUG only, for whoever chases one client's problem (with its trace id)
+            LOG.debugf("Refused a frame: %s (%s)", p.code().wire(), p.getMessage());
             return frames.error(id, p.code(), p.getMessage(), p.retryAfter().orElse(null));
         }
         if (DependencyFailure.is(e)) {

@@ -31,6 +31,11 @@ public sealed interface ClientFrame {
 
     String id();
 
+    /** The room the frame acts on; null for a frame about none (ping, auth). */
+    default String room() {
+        return null;
+    }
+
     record Ping(String id) implements ClientFrame {
     }
 

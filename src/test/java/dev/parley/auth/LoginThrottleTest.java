@@ -17,6 +17,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
+import dev.parley.testsupport.Metrics;
 import dev.parley.testsupport.RawHttp;
 import dev.parley.testsupport.TestUsers;
 
@@ -37,9 +38,12 @@ class LoginThrottleTest {
         for (int i = 0; i < 3; i++) {
             login("10.0.1." + i, name, "wrong-password").then().statusCode(401);
         }
+        String before = Metrics.scrape();
         Response refused = login("10.0.2.1", name, TestUsers.PASSWORD);
         refused.then().statusCode(429).contentType("application/problem+json").body("code", equalTo("rate_limited"));
         assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 300L);
+        // counted as a throttled login (failed logins are not)
+        assertThat(Metrics.moved(before, Metrics.scrape(), "parley_login_throttled_total")).isEqualTo(1);
         // other usernames are not affected
         String other = register("10.0.0.1");
         login("10.0.2.1", other, TestUsers.PASSWORD).then().statusCode(200);
@@ -77,9 +81,12 @@ class LoginThrottleTest {
         }
         register(address);
         register(address);
+        String before = Metrics.scrape();
         Response refused = registration(address, TestUsers.uniqueName("flood"));
         refused.then().statusCode(429).contentType("application/problem+json");
         assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(Metrics.moved(before, Metrics.scrape(), "parley_requests_rate_limited_total", "limit", "registrations"))
+                .isEqualTo(1);
         register("10.0.5.2");
     }
 

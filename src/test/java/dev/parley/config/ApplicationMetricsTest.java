@@ -1,5 +1,6 @@
 package dev.parley.config;
 
+import static dev.parley.testsupport.Metrics.moved;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -97,7 +98,7 @@ class ApplicationMetricsTest {
             assertThat(Metrics.sum(body, "parley_entries_committed_total", "kind", kind)).as(kind).isNotNaN();
         }
         for (String limit : List.of("user-requests", "connections", "sends", "registrations", "room-creations",
-                "invitations", "direct-rooms", "attachments")) {
+                "invitations", "direct-rooms", "attachments", "bots")) {
             assertThat(Metrics.sum(body, "parley_requests_rate_limited_total", "limit", limit)).as(limit).isNotNaN();
         }
         for (String name : List.of("parley_connections_open", "parley_subscriptions_open", "parley_connections_opened_total",
@@ -129,12 +130,5 @@ class ApplicationMetricsTest {
         assertThat(offending).isEmpty();
         // the check itself sees an id where one is
         assertThat(UUID_TAG.matcher("x{room=\"" + room + "\"} 1").find()).isTrue();
-    }
-
-    private static double moved(String before, String after, String name, String... tags) {
-        double was = Metrics.sum(before, name, tags);
-        double is = Metrics.sum(after, name, tags);
-        assertThat(is).as(name + " exported").isNotNaN();
-        return is - (Double.isNaN(was) ? 0 : was);
     }
 }

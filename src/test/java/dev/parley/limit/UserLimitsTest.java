@@ -24,6 +24,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 
+import dev.parley.testsupport.Metrics;
 import dev.parley.testsupport.PingBurst;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
@@ -50,6 +51,7 @@ class UserLimitsTest {
         TestUser alice = TestUsers.create("alice");
         TestUser bob = TestUsers.create("bob");
         List<WsClient> sockets = new ArrayList<>();
+        String before = Metrics.scrape();
         try {
             long start = System.nanoTime();
             for (int i = 0; i < 3; i++) {
@@ -80,6 +82,9 @@ class UserLimitsTest {
             assertThat(refused.contentType()).startsWith("application/problem+json");
             assertThat(refused.path("code").toString()).isEqualTo("rate_limited");
             assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 2L);
+            // every refused frame and call is counted under the user's budget
+            assertThat(Metrics.moved(before, Metrics.scrape(), "parley_requests_rate_limited_total", "limit", "user-requests"))
+                    .isGreaterThanOrEqualTo(result.limited() + 1);
 
             // another user is not touched by alice's budget
             try (WsClient other = WsClient.connectWithHeader(ws, bob.token())) {
@@ -100,8 +105,10 @@ class UserLimitsTest {
             for (int i = 0; i < 3; i++) {
                 sockets.add(WsClient.connectWithHeader(ws, alice.token()));
             }
+            String before = Metrics.scrape();
             assertThatThrownBy(() -> WsClient.connectWithHeader(ws, alice.token()))
                     .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status()).isEqualTo(429));
+            assertRefusalCounted(before, "connections");
             // bob is not counted with alice
             WsClient bobs = WsClient.connectWithHeader(ws, bob.token());
             sockets.add(bobs);
@@ -122,9 +129,11 @@ class UserLimitsTest {
         TestRooms.create(alice.token(), "public");
         TestRooms.create(alice.token(), "private");
         String name = TestUsers.uniqueName("third");
+        String before = Metrics.scrape();
         ExtractableResponse<Response> refused = given().auth().oauth2(alice.token()).contentType(ContentType.JSON)
                 .body(Map.of("name", name, "visibility", "public")).post("/api/rooms").then().extract();
         assertHourlyRefusal(refused);
+        assertRefusalCounted(before, "room-creations");
         List<String> names = TestRooms.all(alice.token()).stream().map(r -> (String) r.get("name")).toList();
         assertThat(names).doesNotContain(name);
         // another user still creates rooms
@@ -153,7 +162,9 @@ class UserLimitsTest {
         invite(alice, room, u1).then().statusCode(201);
         invite(alice, room, u1).then().statusCode(200);
         invite(alice, room, u2).then().statusCode(201);
+        String before = Metrics.scrape();
         assertHourlyRefusal(invite(alice, room, u3).then().extract());
+        assertRefusalCounted(before, "invitations");
         given().auth().oauth2(u3.token()).get("/api/rooms/" + room).then().statusCode(403);
         // at the limit, changing the role of a member adds nobody and is not refused
         given().auth().oauth2(alice.token()).contentType(ContentType.JSON)
@@ -173,7 +184,9 @@ class UserLimitsTest {
         String first = dm(alice, u1).then().statusCode(201).extract().path("id");
         dm(alice, u2).then().statusCode(201);
         assertThat(dm(alice, u1).then().statusCode(200).extract().<String>path("id")).isEqualTo(first);
+        String before = Metrics.scrape();
         assertHourlyRefusal(dm(alice, u3).then().extract());
+        assertRefusalCounted(before, "direct-rooms");
         List<Map<String, Object>> direct = TestRooms.all(alice.token()).stream()
                 .filter(r -> "direct".equals(r.get("visibility"))).toList();
         assertThat(direct).hasSize(2);
@@ -187,7 +200,9 @@ class UserLimitsTest {
         String room = TestRooms.create(alice.token(), "public");
         upload(alice, room, "a.txt").then().statusCode(201);
         upload(alice, room, "b.txt").then().statusCode(201);
+        String before = Metrics.scrape();
         assertHourlyRefusal(upload(alice, room, "c.txt").then().extract());
+        assertRefusalCounted(before, "attachments");
         given().auth().oauth2(alice.token()).get("/api/rooms/" + room).then().statusCode(200)
                 .body("lastSeq", org.hamcrest.Matchers.equalTo(2));
     }
@@ -197,8 +212,10 @@ class UserLimitsTest {
         TestUser alice = TestUsers.create("alice");
         String first = bot(alice, "one").then().statusCode(201).extract().path("id");
         bot(alice, "two").then().statusCode(201);
+        String before = Metrics.scrape();
         ExtractableResponse<Response> refused = bot(alice, "three").then().extract();
         assertThat(refused.statusCode()).isEqualTo(429);
+        assertRefusalCounted(before, "bots");
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.path("code").toString()).isEqualTo("rate_limited");
         List<String> names = given().auth().oauth2(alice.token()).get("/api/bots").then().statusCode(200)
@@ -229,6 +246,11 @@ class UserLimitsTest {
         }
         assertThat(given().auth().oauth2(alice.token()).get("/api/bots").then().statusCode(200)
                 .extract().<List<String>>path("name")).hasSize(2);
+    }
+
+    // one refusal, counted under its limit
+    private static void assertRefusalCounted(String before, String limit) {
+        assertThat(Metrics.moved(before, Metrics.scrape(), "parley_requests_rate_limited_total", "limit", limit)).isEqualTo(1);
     }
 
     private static void assertHourlyRefusal(ExtractableResponse<Response> refused) {

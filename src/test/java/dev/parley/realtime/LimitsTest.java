@@ -21,6 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
 import dev.parley.testsupport.Frames;
+import dev.parley.testsupport.Metrics;
 import dev.parley.testsupport.TestRooms;
 import dev.parley.testsupport.TestUsers;
 import dev.parley.testsupport.WsClient;
@@ -56,6 +57,7 @@ class LimitsTest {
     void sendsBeyondTheBudgetAreRateLimitedAndNotStored() {
         TestUsers.TestUser alice = TestUsers.create("alice");
         String room = TestRooms.create(alice.token(), "public");
+        String before = Metrics.scrape();
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token())) {
             for (int i = 0; i < 6; i++) {
                 a.send(Frames.frame("send", "r" + i, "room", room, "text", "burst " + i));
@@ -76,6 +78,9 @@ class LimitsTest {
             // a burst of 3, and perhaps one more token earned while the frames were read
             assertThat(stored).isBetween(3L, 4L);
             assertThat(limited).isEqualTo(6 - stored);
+            // each refusal is counted under its limit
+            assertThat(Metrics.moved(before, Metrics.scrape(), "parley_requests_rate_limited_total", "limit", "sends"))
+                    .isEqualTo(limited);
             final long expected = stored;
             given().auth().oauth2(alice.token()).get("/api/rooms/" + room).then()
                     .body("lastSeq", equalTo((int) expected));
@@ -112,6 +117,7 @@ class LimitsTest {
         TestUsers.TestUser alice = TestUsers.create("alice");
         TestUsers.TestUser sleepy = TestUsers.create("sleepy");
         String room = TestRooms.create(alice.token(), "public");
+        String before = Metrics.scrape();
         try (WsClient s = WsClient.connectWithHeader(ws, sleepy.token())) {
             assertThat(s.request(Frames.frame("subscribe", "s", "room", room), "s").path("type").asText())
                     .isEqualTo("ok");
@@ -124,5 +130,7 @@ class LimitsTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> hub.localSubscribers(room) == 0);
         }
+        // counted as a slow consumer's close
+        assertThat(Metrics.moved(before, Metrics.scrape(), "parley_connections_slow_closed_total")).isEqualTo(1);
     }
 }

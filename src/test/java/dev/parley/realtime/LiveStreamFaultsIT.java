@@ -175,9 +175,12 @@ class LiveStreamFaultsIT {
         traffic.start(INTERVAL);
         awaitAcks(60);
         int before = traffic.acks().size();
+        double failuresBefore = publishFailures();
         fault.run();
         // sends keep being acknowledged; readiness stays, wellness shows Redis down
         awaitAcks(before + 120);
+        // and the publishes that could not reach Redis are counted
+        assertThat(publishFailures()).isGreaterThan(failuresBefore);
         for (ParleyProcess instance : List.of(a, b)) {
             given().baseUri(instance.managementUrl()).get("/q/health/ready").then().statusCode(200);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().baseUri(instance.managementUrl())
@@ -219,6 +222,12 @@ class LiveStreamFaultsIT {
                 recoveredNanos > 0 ? ", live across instances again " + recoveredNanos / 1_000_000 + " ms after Redis returned"
                         : "",
                 traffic.errors(), repairs());
+    }
+
+    // publishes lost, both instances together
+    private static double publishFailures() {
+        return Metrics.value(a.managementUrl(), "parley_publish_failures_total")
+                + Metrics.value(b.managementUrl(), "parley_publish_failures_total");
     }
 
     private static String repairs() {

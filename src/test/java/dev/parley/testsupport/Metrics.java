@@ -65,4 +65,18 @@ public final class Metrics {
         }
         return found ? sum : Double.NaN;
     }
+
+    /**
+     * How much the samples of {@code name} with {@code tags} grew from {@code before} to {@code after}
+     * (two scrapes); fails when {@code after} lacks the family. Other tests share the application, so
+     * a counter's check is a difference.
+     */
+    public static double moved(String before, String after, String name, String... tags) {
+        double was = sum(before, name, tags);
+        double is = sum(after, name, tags);
+        if (Double.isNaN(is)) {
+            throw new AssertionError(name + " is not exported");
+        }
+        return is - (Double.isNaN(was) ? 0 : was);
+    }
 }

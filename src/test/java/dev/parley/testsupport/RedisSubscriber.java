@@ -1,6 +1,7 @@
 package dev.parley.testsupport;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -49,6 +50,27 @@ public final class RedisSubscriber implements AutoCloseable {
             return subscriber;
         } catch (IOException e) {
             throw new IllegalStateException("cannot subscribe to " + channel, e);
+        }
+    }
+
+    /** Publishes {@code payload} on {@code channel} of the Redis at host:port, as another instance would. */
+    public static void publish(String host, int port, String channel, String payload) {
+        try (Socket socket = new Socket(host, port)) {
+            byte[] name = channel.getBytes(StandardCharsets.UTF_8);
+            byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream command = new ByteArrayOutputStream();
+            command.write(("*3\r\n$7\r\nPUBLISH\r\n$" + name.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            command.write(name);
+            command.write(("\r\n$" + body.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            command.write(body);
+            command.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(command.toByteArray());
+            String reply = line(new BufferedInputStream(socket.getInputStream()));
+            if (!reply.startsWith(":")) {
+                throw new IOException("PUBLISH answered " + reply);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot publish on " + channel, e);
         }
     }
 
