@@ -64,6 +64,24 @@ public class RoomEventPublisher {
     }
 
     /**
+     * Delivers an event to every connection of {@code user}: this instance's at once, then the
+     * other instances' (those where the user is connected listen to the user's channel).
+     */
+    public void publishToUser(String user, EventType type, String subject, Object payload) {
+        RoomEvent event = new RoomEvent(instanceId, 0, type, subject, frame(type, payload));
+        Broker.Listener listener = local;
+        if (listener != null) {
+            listener.onUserEvent(user, event);
+        }
+        broker.publishToUser(user, event).subscribe().with(ok -> {
+        }, e -> {
+            metrics.publishFailed();
+            LOG.warnf("Publishing %s to user %s failed (%s): their clients catch up when they reconnect",
+                    type.wire(), user, e.getMessage());
+        });
+    }
+
+    /**
      * The channel every instance listens to for signals about accounts rather than rooms (no room
      * has this id: room ids are UUIDs).
      */

@@ -51,12 +51,14 @@ public class ChatWebSocket {
     private final UserBudget budget;
     private final ConnectionLimit connections;
     private final RealtimeMetrics metrics;
+    private final UserFeeds feeds;
 
     public ChatWebSocket(WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
             ConnectionDrain drain, ParleyConfig config, UserBudget budget, ConnectionLimit connections,
-            RealtimeMetrics metrics) {
+            RealtimeMetrics metrics, UserFeeds feeds) {
         this.metrics = metrics;
+        this.feeds = feeds;
         this.budget = budget;
         this.connections = connections;
         this.security = security;
@@ -73,7 +75,7 @@ public class ChatWebSocket {
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection self) {
-        session(self);
+        feeds.opened(session(self));
         metrics.opened();
         connections.opened(self.userData().get(ConnectionUserCheck.SLOT));
         drain.opened(self);
@@ -144,6 +146,7 @@ public class ChatWebSocket {
         if (session != null) {
             session.markClosed();
             hub.leaveAll(session);
+            feeds.closed(session);
         }
     }
 

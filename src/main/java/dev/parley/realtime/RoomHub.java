@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -68,6 +69,11 @@ public class RoomHub implements Broker.Listener {
     private final Counter repairs;
     private final RealtimeMetrics metrics;
     private final Map<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    // Rooms whose channel this instance listens to for its connected members' room lists (UserFeeds),
+    // besides those with local subscribers. Whether a room's channel is needed is decided under
+    // `channels`, so that a subscribe and an unsubscribe of the same room reach the broker in order.
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    private final Object channels = new Object();
     private final AtomicBoolean rechecking = new AtomicBoolean();
     private final AtomicBoolean catchingUp = new AtomicBoolean();
 
@@ -91,8 +97,8 @@ public class RoomHub implements Broker.Listener {
         metrics.subscriptions(this::subscriptions);
     }
 
+    // UserFeeds, in front of this hub, is the publisher's listener.
     void start(@Observes StartupEvent event) {
-        publisher.start(this);
         broker.subscribe(RoomEventPublisher.CONTROL).subscribe().with(v -> {
         }, e -> LOG.warnf("Subscribing to the control channel failed (%s): the broker's reconnect retries it", e.getMessage()));
         vertx.setPeriodic(recheckMillis, id -> recheck());
@@ -104,9 +110,41 @@ public class RoomHub implements Broker.Listener {
      * room's events to this instance.
      */
     public Uni<Void> join(String room, ClientSession session) {
-        rooms.computeIfAbsent(room, this::localRoom).sessions.putIfAbsent(session, Boolean.FALSE);
-        // every join waits for the broker's confirmation (a no-op once the room is subscribed)
-        return broker.subscribe(room);
+        synchronized (channels) {
+            rooms.computeIfAbsent(room, this::localRoom).sessions.putIfAbsent(session, Boolean.FALSE);
+            // every join waits for the broker's confirmation (a no-op once the room is subscribed)
+            return broker.subscribe(room);
+        }
+    }
+
+    /** Keeps the room's channel subscribed while a local member's room list wants its events. */
+    public void watch(String room) {
+        synchronized (channels) {
+            if (watched.add(room) && !rooms.containsKey(room)) {
+                broker.subscribe(room).subscribe().with(v -> {
+                }, e -> LOG.debugf("subscribe of watched %s failed: %s (the broker's reconnect retries it)", room,
+                        e.getMessage()));
+            }
+        }
+    }
+
+    /** No local member's room list wants the room's events any more. */
+    public void unwatch(String room) {
+        synchronized (channels) {
+            if (watched.remove(room) && !rooms.containsKey(room)) {
+                unsubscribe(room);
+            }
+        }
+    }
+
+    /** How many rooms this instance listens to for room lists only, or for both (for tests and metrics). */
+    public int watchedRooms() {
+        return watched.size();
+    }
+
+    private void unsubscribe(String room) {
+        broker.unsubscribe(room).subscribe().with(v -> {
+        }, e -> LOG.debugf("unsubscribe of %s failed: %s", room, e.getMessage()));
     }
 
     /**
@@ -134,8 +172,11 @@ public class RoomHub implements Broker.Listener {
             presence.depart(room, session.user());
         }
         if (last[0]) {
-            broker.unsubscribe(room).subscribe().with(v -> {
-            }, e -> LOG.debugf("unsubscribe of %s failed: %s", room, e.getMessage()));
+            synchronized (channels) {
+                if (!rooms.containsKey(room) && !watched.contains(room)) {
+                    unsubscribe(room);
+                }
+            }
         }
     }
 
