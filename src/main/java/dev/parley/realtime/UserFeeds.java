@@ -1,6 +1,5 @@
 package dev.parley.realtime;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -110,13 +109,11 @@ public class UserFeeds implements Broker.Listener {
             return null;
         });
         if (gone[0] != null) {
-            List<String> rooms;
             synchronized (gone[0]) {
                 gone[0].gone = true;
-                rooms = new ArrayList<>(gone[0].rooms);
+                gone[0].rooms.forEach(room -> unwatched(room, userId));
                 gone[0].rooms.clear();
             }
-            rooms.forEach(room -> unwatched(room, userId));
         }
     }
 
@@ -258,29 +255,29 @@ public class UserFeeds implements Broker.Listener {
         }
     }
 
+    // Under the user's lock, so that a close cannot pass a watch half done (locks: user, then room).
     private void watch(LocalUser user, String userId, String room) {
         synchronized (user) {
             if (user.gone || !user.rooms.add(room)) {
                 return;
             }
+            watchers.compute(room, (k, members) -> {
+                if (members == null) {
+                    members = ConcurrentHashMap.newKeySet();
+                    hub.watch(room);
+                }
+                members.add(userId);
+                return members;
+            });
         }
-        watchers.compute(room, (k, members) -> {
-            if (members == null) {
-                members = ConcurrentHashMap.newKeySet();
-                hub.watch(room);
-            }
-            members.add(userId);
-            return members;
-        });
     }
 
     private void unwatch(LocalUser user, String userId, String room) {
         synchronized (user) {
-            if (!user.rooms.remove(room)) {
-                return;
+            if (user.rooms.remove(room)) {
+                unwatched(room, userId);
             }
         }
-        unwatched(room, userId);
     }
 
     private void unwatched(String room, String userId) {
