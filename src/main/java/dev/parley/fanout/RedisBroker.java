@@ -115,8 +115,11 @@ public class RedisBroker implements Broker {
 
     @Override
     public Uni<Void> publish(String room, RoomEvent event) {
-        Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
-                .arg(channel(room)).arg(event.encode());
+        return publishOn(channel(room), event);
+    }
+
+    private Uni<Void> publishOn(String channel, RoomEvent event) {
+        Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH).arg(channel).arg(event.encode());
         return publisher.publish(publish, event.type().endsAccess());
     }
 
@@ -132,9 +135,7 @@ public class RedisBroker implements Broker {
 
     @Override
     public Uni<Void> publishToUser(String user, RoomEvent event) {
-        Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
-                .arg(userChannel(user)).arg(event.encode());
-        return publisher.publish(publish, event.type().endsAccess());
+        return publishOn(userChannel(user), event);
     }
 
     @Override

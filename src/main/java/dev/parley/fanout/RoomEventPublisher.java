@@ -56,11 +56,12 @@ public class RoomEventPublisher {
             listener.onEvent(room, event);
         }
         broker.publish(room, event).subscribe().with(ok -> {
-        }, e -> {
-            metrics.publishFailed();
-            LOG.warnf("Publishing %s to room %s failed (%s): other instances repair it from PostgreSQL",
-                    type.wire(), room, e.getMessage());
-        });
+        }, e -> failed(type, "room " + room, "other instances repair it from PostgreSQL", e));
+    }
+
+    private void failed(EventType type, String to, String consequence, Throwable e) {
+        metrics.publishFailed();
+        LOG.warnf("Publishing %s to %s failed (%s): %s", type.wire(), to, e.getMessage(), consequence);
     }
 
     /**
@@ -74,11 +75,7 @@ public class RoomEventPublisher {
             listener.onUserEvent(user, event);
         }
         broker.publishToUser(user, event).subscribe().with(ok -> {
-        }, e -> {
-            metrics.publishFailed();
-            LOG.warnf("Publishing %s to user %s failed (%s): their clients catch up when they reconnect",
-                    type.wire(), user, e.getMessage());
-        });
+        }, e -> failed(type, "user " + user, "their clients catch up when they reconnect", e));
     }
 
     /**
