@@ -18,6 +18,8 @@ public interface ParleyConfig {
 
     Management management();
 
+    Metrics metrics();
+
     Db db();
 
     Redis redis();
@@ -137,6 +139,17 @@ public interface ParleyConfig {
     interface Management {
         @WithDefault("9000")
         int port();
+    }
+
+    /** Metrics collection (served on the management port). */
+    interface Metrics {
+        /**
+         * Whether meters record at all. Off, every meter (Parley's, HTTP, WebSocket, JVM) becomes a
+         * no-op and {@code /q/metrics} is empty: for measuring what the metrics cost, or a deployment
+         * that scrapes nothing.
+         */
+        @WithDefault("true")
+        boolean enabled();
     }
 
     /** Where PostgreSQL is; the datasource URLs in application.properties are built from these. */

@@ -17,10 +17,15 @@ import io.vertx.core.Vertx;
 import dev.parley.auth.UserRepository;
 import dev.parley.auth.UserView;
 import dev.parley.config.ParleyConfig;
+import dev.parley.fanout.Broker;
+import dev.parley.fanout.EventType;
+import dev.parley.fanout.RoomEvent;
+import dev.parley.fanout.RoomEventPublisher;
 
 /**
  * Closes the open connections of revoked accounts (bots whose owner deleted them) with 1008: at once
- * when the control channel says so (the revoking instance, and every other one through the broker),
+ * when the control channel ({@link RoomEventPublisher#CONTROL}, which every instance listens to)
+ * says {@code user.revoked} (the revoking instance, and every other one through the broker),
  * and every {@code parley.websocket.recheck-interval} by asking PostgreSQL about the bots connected
  * here, so that a signal lost to a broker outage still ends them.
  */
@@ -30,12 +35,15 @@ public class RevokedConnections {
     static final int POLICY_VIOLATION = 1008;
     private static final Logger LOG = Logger.getLogger(RevokedConnections.class);
 
+    private final Broker broker;
     private final OpenConnections connections;
     private final UserRepository users;
     private final Vertx vertx;
     private final long intervalMillis;
 
-    public RevokedConnections(OpenConnections connections, UserRepository users, Vertx vertx, ParleyConfig config) {
+    public RevokedConnections(Broker broker, OpenConnections connections, UserRepository users, Vertx vertx,
+            ParleyConfig config) {
+        this.broker = broker;
         this.connections = connections;
         this.users = users;
         this.vertx = vertx;
@@ -44,6 +52,19 @@ public class RevokedConnections {
 
     void start(@Observes StartupEvent event) {
         vertx.setPeriodic(intervalMillis, id -> sweep());
+    }
+
+    /** Subscribes to the control channel; called once the broker's listener is connected. */
+    void listen() {
+        broker.subscribe(RoomEventPublisher.CONTROL).subscribe().with(v -> {
+        }, e -> LOG.warnf("Subscribing to the control channel failed (%s): the broker's reconnect retries it", e.getMessage()));
+    }
+
+    /** An event of the control channel, from this instance or another. */
+    void onControl(RoomEvent event) {
+        if (event.type() == EventType.USER_REVOKED && event.subject() != null) {
+            close(event.subject());
+        }
     }
 
     /** Closes this instance's connections of the user. */

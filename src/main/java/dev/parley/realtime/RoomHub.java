@@ -1,20 +1,16 @@
 package dev.parley.realtime;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -25,48 +21,32 @@ import dev.parley.fanout.Broker;
 import dev.parley.fanout.EventType;
 import dev.parley.fanout.RoomEvent;
 import dev.parley.fanout.RoomEventPublisher;
-import dev.parley.message.LogEntryView;
-import dev.parley.message.MessageService;
 import dev.parley.presence.Presence;
-import dev.parley.room.RoomAccess;
-import dev.parley.room.RoomEvents;
-import dev.parley.room.RoomService;
 
 /**
- * Where a room event reaches sockets. Keeps this instance's subscribers per room, subscribes the
- * broker to a room when its first local subscriber arrives and unsubscribes after the last leaves,
- * and writes each event (serialised once by the publisher) to every local subscriber.
+ * Where a room event reaches sockets: this instance's registry of subscribers per room, delivery to
+ * them, and the broker's listener. Subscribes the broker to a room when its first local subscriber
+ * arrives and unsubscribes after the last leaves, and writes each event (serialised once by the
+ * publisher) to every local subscriber.
  *
  * <p>Log entries pass the room's {@link RoomGate}, which makes the live stream a faithful copy of the
- * log: every entry once, in order, without gaps, repaired from PostgreSQL when an entry does not
- * arrive; every {@code parley.websocket.catch-up-interval}, and when the broker link returns, the
- * newest seq of every room with local subscribers is read in one query, so that no room stays
- * behind after a publish lost right before it fell silent.
- *
- * <p>Access is not left to events alone: a {@code member.left} or {@code room.deleted} that never
- * arrived (a publish lost to a Redis outage or a full queue) would leave a subscriber listening to a
- * room it may no longer read. So every {@code parley.websocket.recheck-interval}, and before any
- * repair from PostgreSQL, the hub asks in one query whether each live subscriber may
- * still read its room, and ends the subscriptions of those who may not, telling them as the lost
- * event would have.
+ * log: every entry once, in order, without gaps; {@link LiveRepair} catches the gates up and fills
+ * their gaps from PostgreSQL, and {@link AccessRecheck} ends subscriptions whose access was lost with
+ * an event that never arrived. Events of the control channel go to {@link RevokedConnections}.
  */
 @ApplicationScoped
 public class RoomHub implements Broker.Listener {
 
     private static final Logger LOG = Logger.getLogger(RoomHub.class);
-    private static final int REPAIR_PAGE = 500;
 
     private final Broker broker;
     private final RoomEventPublisher publisher;
-    private final MessageService messages;
-    private final RoomService roomService;
     private final Presence presence;
     private final RevokedConnections revoked;
+    private final AccessRecheck access;
+    private final LiveRepair repair;
     private final Vertx vertx;
-    private final long recheckMillis;
-    private final long catchUpMillis;
     private final long gapTimeoutMillis;
-    private final Counter repairs;
     private final RealtimeMetrics metrics;
     private final Map<String, LocalRoom> rooms = new ConcurrentHashMap<>();
     // Rooms whose channel this instance listens to for its connected members' room lists (UserFeeds),
@@ -74,35 +54,27 @@ public class RoomHub implements Broker.Listener {
     // `channels`, so that a subscribe and an unsubscribe of the same room reach the broker in order.
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
     private final Object channels = new Object();
-    private final AtomicBoolean rechecking = new AtomicBoolean();
-    private final AtomicBoolean catchingUp = new AtomicBoolean();
 
-    public RoomHub(Broker broker, RoomEventPublisher publisher, MessageService messages, RoomService roomService,
-            Presence presence, RevokedConnections revoked, Vertx vertx, ParleyConfig config, MeterRegistry registry,
-            RealtimeMetrics metrics) {
-        this.metrics = metrics;
+    public RoomHub(Broker broker, RoomEventPublisher publisher, Presence presence, RevokedConnections revoked,
+            AccessRecheck access, LiveRepair repair, Vertx vertx, ParleyConfig config, RealtimeMetrics metrics) {
         this.broker = broker;
-        this.revoked = revoked;
         this.publisher = publisher;
-        this.messages = messages;
-        this.roomService = roomService;
         this.presence = presence;
+        this.revoked = revoked;
+        this.access = access;
+        this.repair = repair;
         this.vertx = vertx;
-        this.recheckMillis = config.websocket().recheckInterval().toMillis();
-        this.catchUpMillis = config.websocket().catchUpInterval().toMillis();
         this.gapTimeoutMillis = config.websocket().gapTimeout().toMillis();
-        this.repairs = Counter.builder("parley.live.repairs")
-                .description("Ranges of a room's log fetched from PostgreSQL to fill a gap in the live stream")
-                .register(registry);
+        this.metrics = metrics;
         metrics.subscriptions(this::subscriptions);
     }
 
-    // UserFeeds, in front of this hub, is the publisher's listener.
+    // UserFeeds, in front of this hub, is the publisher's listener: it starts the publisher (and so
+    // the broker) at an earlier priority, before any subscription.
     void start(@Observes StartupEvent event) {
-        broker.subscribe(RoomEventPublisher.CONTROL).subscribe().with(v -> {
-        }, e -> LOG.warnf("Subscribing to the control channel failed (%s): the broker's reconnect retries it", e.getMessage()));
-        vertx.setPeriodic(recheckMillis, id -> recheck());
-        vertx.setPeriodic(catchUpMillis, id -> catchUp());
+        revoked.listen();
+        vertx.setPeriodic(access.intervalMillis(), id -> access.recheck(this::liveSubscriptions, this::leave));
+        vertx.setPeriodic(repair.intervalMillis(), id -> catchUp());
     }
 
     /**
@@ -194,9 +166,7 @@ public class RoomHub implements Broker.Listener {
     @Override
     public void onEvent(String room, RoomEvent event) {
         if (RoomEventPublisher.CONTROL.equals(room)) {
-            if (event.type() == EventType.USER_REVOKED && event.subject() != null) {
-                revoked.close(event.subject());
-            }
+            revoked.onControl(event);
             return;
         }
         LocalRoom local = rooms.get(room);
@@ -261,118 +231,37 @@ public class RoomHub implements Broker.Listener {
         return count;
     }
 
-    // One query for every live (room, user) pair here.
-    private void recheck() {
-        if (!rechecking.compareAndSet(false, true)) {
-            return;
-        }
-        List<Live> live = new ArrayList<>();
-        rooms.forEach((room, local) -> local.sessions.keySet().forEach(session -> {
-            ClientSession.Subscription s = session.liveSubscription(room);
-            if (s != null) {
-                live.add(new Live(room, session, s));
-            }
-        }));
-        Uni<Void> checked = live.isEmpty() ? Uni.createFrom().voidItem() : endLostAccess(live);
-        checked.subscribe().with(v -> rechecking.set(false), e -> {
-            rechecking.set(false);
-            LOG.warnf("Re-checking subscribers' access failed (%s); retrying in %d ms", e.getMessage(), recheckMillis);
-        });
-    }
-
-    private List<Live> liveIn(String room, LocalRoom local) {
-        List<Live> live = new ArrayList<>();
-        for (ClientSession session : local.sessions.keySet()) {
-            ClientSession.Subscription s = session.liveSubscription(room);
-            if (s != null) {
-                live.add(new Live(room, session, s));
-            }
-        }
+    // Every live subscription here, for the periodic access re-check.
+    private List<AccessRecheck.LiveSubscription> liveSubscriptions() {
+        List<AccessRecheck.LiveSubscription> live = new ArrayList<>();
+        rooms.forEach((room, local) -> local.addLive(room, live));
         return live;
     }
 
-    // The newest seq of every room with local subscribers, in one query: a gate that is behind
-    // fetches the rest. Bounds how long a room stays behind after a lost publish.
+    private void leave(AccessRecheck.LiveSubscription ended) {
+        leave(ended.room(), ended.session());
+    }
+
+    // Rooms whose gate is placed (a subscriber met it): those the catch-up asks about.
     private void catchUp() {
-        if (!catchingUp.compareAndSet(false, true)) {
-            return;
-        }
-        List<String> joined = new ArrayList<>();
-        rooms.forEach((room, local) -> {
-            if (local.gate.forwarded() >= 0) {
-                joined.add(room);
-            }
-        });
-        Uni<Map<String, Long>> lastSeqs = joined.isEmpty() ? Uni.createFrom().item(Map.of())
-                : roomService.lastSeqs(joined.toArray(String[]::new));
-        lastSeqs.subscribe().with(seqs -> {
-            catchingUp.set(false);
-            seqs.forEach((room, seq) -> {
-                LocalRoom local = rooms.get(room);
-                if (local != null) {
-                    local.gate.expect(seq);
+        repair.catchUp(() -> {
+            List<String> joined = new ArrayList<>();
+            rooms.forEach((room, local) -> {
+                if (local.gate.forwarded() >= 0) {
+                    joined.add(room);
                 }
             });
-        }, e -> {
-            catchingUp.set(false);
-            LOG.warnf("Reading the rooms' newest seqs failed (%s); retrying in %d ms", e.getMessage(), catchUpMillis);
+            return joined;
+        }, room -> {
+            LocalRoom local = rooms.get(room);
+            return local == null ? null : local.gate;
         });
     }
 
-    private Uni<Void> endLostAccess(List<Live> live) {
-        Map<String, Integer> pairIndex = new HashMap<>();
-        List<String> pairRooms = new ArrayList<>();
-        List<String> pairUsers = new ArrayList<>();
-        for (Live l : live) {
-            pairIndex.computeIfAbsent(l.room() + ' ' + l.session().user().id(), k -> {
-                pairRooms.add(l.room());
-                pairUsers.add(l.session().user().id());
-                return pairRooms.size() - 1;
-            });
-        }
-        return roomService.accessAll(pairRooms.toArray(String[]::new), pairUsers.toArray(String[]::new))
-                .invoke(access -> {
-                    for (Live l : live) {
-                        RoomAccess a = access.get(pairIndex.get(l.room() + ' ' + l.session().user().id()));
-                        if (!a.canRead() && l.session().endIfCurrent(l.room(), l.subscription())) {
-                            LOG.debugf("Ended a subscription of %s to %s: access lost", l.session().user().id(), l.room());
-                            l.session().writeEvent(a.exists()
-                                    ? publisher.frame(EventType.MEMBER_LEFT,
-                                            new RoomEvents.MemberEvent(l.room(), l.session().user(), "removed"))
-                                    : publisher.frame(EventType.ROOM_DELETED, new RoomEvents.RoomDeleted(l.room())));
-                            leave(l.room(), l.session());
-                        }
-                    }
-                })
-                .replaceWithVoid();
-    }
-
-    private record Live(String room, ClientSession session, ClientSession.Subscription subscription) {
-    }
-
-    // Fills a gap of the room's live stream from PostgreSQL. The access of the room's subscribers is
-    // checked first: entries missed with a lost member.left must not reach the member it removed.
-    private void repair(String room, LocalRoom local, long after, long upTo) {
-        repairs.increment();
-        List<Live> live = liveIn(room, local);
-        Uni<Void> access = live.isEmpty() ? Uni.createFrom().voidItem() : endLostAccess(live);
-        access.chain(() -> fetch(room, local, after, upTo)).subscribe().with(v -> local.gate.repaired(true), e -> {
-            LOG.warnf("Filling a gap of room %s (%d..%d) failed: %s", room, after + 1, upTo, e.getMessage());
-            local.gate.repaired(false);
-        });
-    }
-
-    private Uni<Void> fetch(String room, LocalRoom local, long after, long upTo) {
-        int page = (int) Math.min(REPAIR_PAGE, upTo - after);
-        return messages.entries(room, after, upTo, page).chain(entries -> {
-            metrics.repaired(entries.size());
-            long last = after;
-            for (LogEntryView.Entry e : entries) {
-                local.gate.offer(publisher.event(e.type(), e.seq(), null, e.payload()));
-                last = e.seq();
-            }
-            return entries.size() == page && last < upTo ? fetch(room, local, last, upTo) : Uni.createFrom().voidItem();
-        });
+    private void fill(String room, LocalRoom local, long after, long upTo) {
+        List<AccessRecheck.LiveSubscription> live = new ArrayList<>();
+        local.addLive(room, live);
+        repair.fill(room, local.gate, after, upTo, live, this::leave);
     }
 
     // The entry's delivery latency is taken once per entry here, when its writes to this instance's
@@ -389,7 +278,7 @@ public class RoomHub implements Broker.Listener {
         LocalRoom[] created = new LocalRoom[1];
         created[0] = new LocalRoom(new RoomGate(
                 entry -> forward(room, created[0], entry),
-                (after, upTo) -> repair(room, created[0], after, upTo),
+                (after, upTo) -> fill(room, created[0], after, upTo),
                 (millis, task) -> vertx.setTimer(millis, id -> task.run()),
                 gapTimeoutMillis, metrics::gateHeld));
         return created[0];
@@ -419,6 +308,15 @@ public class RoomHub implements Broker.Listener {
                 return due[0] ? now : last;
             });
             return due[0];
+        }
+
+        void addLive(String room, List<AccessRecheck.LiveSubscription> live) {
+            for (ClientSession session : sessions.keySet()) {
+                ClientSession.Subscription s = session.liveSubscription(room);
+                if (s != null) {
+                    live.add(new AccessRecheck.LiveSubscription(room, session, s));
+                }
+            }
         }
 
         void forward(String room, RoomEvent entry) {

@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -67,7 +69,8 @@ public class UserFeeds implements Broker.Listener {
         this.mapper = mapper;
     }
 
-    void start(@Observes StartupEvent event) {
+    // Before RoomHub's start (default priority), whose first subscription needs the broker started.
+    void start(@Observes @Priority(Interceptor.Priority.APPLICATION) StartupEvent event) {
         publisher.start(this);
     }
 
