@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { BuiltInAccount, ParleyClient, ParleyError, listRooms } from '../../main/resources/META-INF/resources/lib/parley-client.js';
+import { BuiltInAccount, ParleyClient, ParleyError, RoomList, listRooms } from '../../main/resources/META-INF/resources/lib/parley-client.js';
 import { base, port, startServer, stopServer, until } from './server.mjs';
 
 const wsUrl = `ws://127.0.0.1:${port}/ws`;
@@ -241,5 +241,79 @@ test('a ban ends the banned client\'s room with ended {reason: banned}; the othe
   } finally {
     a.close();
     b.close();
+  }
+});
+
+test('RoomList: the room list and its badges stay live without polling, on every connection of the user', { timeout: 90_000 }, async () => {
+  const alice = await account('alice');
+  const bob = await account('bob');
+  const aliceToken = await alice.me.token();
+  const getJson = async (path) => {
+    const response = await fetch(base + path, { headers: { authorization: `Bearer ${await bob.me.token()}` } });
+    if (!response.ok) throw await ParleyError.fromResponse(response);
+    return response.json();
+  };
+  const sidebar = client(bob); // the tab showing the list, subscribed to nothing
+  const other = client(bob); // another tab of bob's, reading the room
+  const list = new RoomList(sidebar, getJson);
+  const added = [];
+  const removed = [];
+  sidebar.on('room.added', (e) => added.push(e));
+  sidebar.on('room.removed', (e) => removed.push(e));
+  await sidebar.connect();
+  await other.connect();
+  try {
+    await until(() => list.loaded, 5_000, 'the list loaded once the connection opened');
+    const roomId = await createRoom(aliceToken, 'private');
+    assert.equal(list.get(roomId), undefined);
+
+    // invited: on the list at once, as GET /api/rooms would show it
+    const invited = await fetch(`${base}/api/rooms/${roomId}/members`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceToken}` },
+      body: JSON.stringify({ username: bob.username }),
+    });
+    assert.equal(invited.status, 201);
+    await until(() => list.get(roomId), 5_000, 'the invitation on the list');
+    assert.equal(added[0].reason, 'invited');
+    assert.equal(list.get(roomId).role, 'member');
+
+    // activity in a room no connection of bob's reads: unread and mention counts
+    await postRest(aliceToken, roomId, 'news');
+    await postRest(aliceToken, roomId, `look @${bob.username}`);
+    await until(() => list.get(roomId).unread === 2, 5_000, 'two unread');
+    assert.equal(list.get(roomId).mentions, 1);
+
+    // read on the other tab: the badge clears here too
+    const reading = await other.subscribe(roomId);
+    other.markRead(roomId, reading.lastSeq);
+    await until(() => list.get(roomId).unread === 0 && list.get(roomId).mentions === 0, 5_000, 'badge cleared by the other tab');
+
+    // sending counts as reading
+    await postRest(aliceToken, roomId, 'anyone?');
+    await until(() => list.get(roomId).unread === 1, 5_000, 'one unread');
+    await until(() => reading.lastSeq === 3, 5_000, 'the other tab has it');
+    const reply = await reading.send('me');
+    await until(() => list.get(roomId).unread === 0 && list.get(roomId).readSeq === reply, 5_000, 'reading by sending');
+
+    // a marker set just before the tab leaves the room is not lost
+    await postRest(aliceToken, roomId, 'last one');
+    await until(() => reading.lastSeq === 5 && list.get(roomId).unread === 1, 5_000, 'the last one arrived');
+    other.markRead(roomId, reading.lastSeq);
+    await other.unsubscribe(roomId);
+    await until(() => list.get(roomId).unread === 0, 5_000, 'the marker stored after leaving the room');
+    const stored = await getJson(`/api/rooms/${roomId}`);
+    assert.equal(stored.readSeq, 5);
+    assert.equal(stored.unread, 0);
+
+    // removed: off the list on every connection
+    const gone = await fetch(`${base}/api/rooms/${roomId}/members/${bob.username}`, {
+      method: 'DELETE', headers: { authorization: `Bearer ${aliceToken}` },
+    });
+    assert.equal(gone.status, 204);
+    await until(() => !list.get(roomId), 5_000, 'the room off the list');
+    assert.deepEqual(removed.map((e) => [e.room, e.reason]), [[roomId, 'removed']]);
+  } finally {
+    sidebar.close();
+    other.close();
   }
 });

@@ -18,6 +18,12 @@ public enum EventType {
     MEMBER_JOINED("member.joined", false),
     MEMBER_LEFT("member.left", false),
     ROOM_DELETED("room.deleted", false),
+    /** To a user: a room joined their list (invited, a direct room, joined, created). */
+    ROOM_ADDED("room.added", false),
+    /** To a user: a room left their list (left, removed, banned, deleted). */
+    ROOM_REMOVED("room.removed", false),
+    /** To a user's connections not subscribed to the room: an entry that may change their unread counts. */
+    ROOM_ACTIVITY("room.activity", false),
     /** Not a client frame: on the control channel, a user whose connections every instance closes. */
     USER_REVOKED("user.revoked", false);
 
@@ -48,7 +54,7 @@ public enum EventType {
 
     /** Whether the event takes a user's access to the room away (their subscriptions end). */
     public boolean endsAccess() {
-        return this == MEMBER_LEFT || this == ROOM_DELETED;
+        return this == MEMBER_LEFT || this == ROOM_DELETED || this == ROOM_REMOVED;
     }
 
     /** The type with this wire name; an unknown name is refused. */

@@ -27,4 +27,19 @@ public class InProcessBroker implements Broker {
     public Uni<Void> unsubscribe(String room) {
         return Uni.createFrom().voidItem();
     }
+
+    @Override
+    public Uni<Void> publishToUser(String user, RoomEvent event) {
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Uni<Void> subscribeUser(String user) {
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Uni<Void> unsubscribeUser(String user) {
+        return Uni.createFrom().voidItem();
+    }
 }

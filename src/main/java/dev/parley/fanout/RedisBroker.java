@@ -26,7 +26,9 @@ import io.vertx.redis.client.ResponseType;
  *
  * <p>Channels are named {@code <prefix>room:{<roomId>}}: the braces are a Redis Cluster hash tag,
  * so with sharded pub/sub ({@code parley.redis.sharded=true}: SSUBSCRIBE/SPUBLISH) a room's channel
- * lives on the shard that owns its slot.
+ * lives on the shard that owns its slot. Each user with connections here has a channel too,
+ * {@code <prefix>user:{<userId>}}, for the events about their list of rooms; both kinds share the
+ * subscriber connection and everything below.
  *
  * <p>The subscriber connection is taken from the same Quarkus-managed client as the publishes
  * ({@code quarkus.redis.*}: hosts, password, TLS, database, client type), so that every Redis
@@ -63,7 +65,9 @@ public class RedisBroker implements Broker {
     private final SubscriberState state;
     private final String instanceId;
     private final String channelPrefix;
+    private final String userChannelPrefix;
     private final boolean sharded;
+    // by channel name: rooms' and users' alike
     private final Map<String, Future<Void>> subscriptions = new ConcurrentHashMap<>();
     // Confirmations still due for the channels subscribed when the current connection came up.
     private final AtomicInteger unconfirmed = new AtomicInteger();
@@ -85,6 +89,7 @@ public class RedisBroker implements Broker {
         this.state = state;
         this.instanceId = instanceId;
         this.channelPrefix = channelPrefix + "room:{";
+        this.userChannelPrefix = channelPrefix + "user:{";
         this.sharded = sharded;
     }
 
@@ -110,30 +115,56 @@ public class RedisBroker implements Broker {
 
     @Override
     public Uni<Void> publish(String room, RoomEvent event) {
-        Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
-                .arg(channel(room)).arg(event.encode());
+        return publishOn(channel(room), event);
+    }
+
+    private Uni<Void> publishOn(String channel, RoomEvent event) {
+        Request publish = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH).arg(channel).arg(event.encode());
         return publisher.publish(publish, event.type().endsAccess());
     }
 
     @Override
     public Uni<Void> subscribe(String room) {
-        // Issued now, in call order, so that a subscribe and a later unsubscribe of the same room
+        return subscribeChannel(channel(room));
+    }
+
+    @Override
+    public Uni<Void> unsubscribe(String room) {
+        return unsubscribeChannel(channel(room));
+    }
+
+    @Override
+    public Uni<Void> publishToUser(String user, RoomEvent event) {
+        return publishOn(userChannel(user), event);
+    }
+
+    @Override
+    public Uni<Void> subscribeUser(String user) {
+        return subscribeChannel(userChannel(user));
+    }
+
+    @Override
+    public Uni<Void> unsubscribeUser(String user) {
+        return unsubscribeChannel(userChannel(user));
+    }
+
+    private Uni<Void> subscribeChannel(String channel) {
+        // Issued now, in call order, so that a subscribe and a later unsubscribe of the same channel
         // reach Redis in that order; a second caller waits on the same confirmation.
-        Future<Void> confirmed = subscriptions.computeIfAbsent(room, r -> {
+        Future<Void> confirmed = subscriptions.computeIfAbsent(channel, c -> {
             RedisConnection current = subscriber;
             if (current == null) {
-                // link down: the reconnect subscribes every room in the map, then repairs
+                // link down: the reconnect subscribes every channel in the map, then repairs
                 return Future.succeededFuture();
             }
-            return current.send(Request.cmd(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE).arg(channel(r)))
+            return current.send(Request.cmd(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE).arg(c))
                     .<Void>mapEmpty();
         });
         return toUni(confirmed);
     }
 
-    @Override
-    public Uni<Void> unsubscribe(String room) {
-        if (subscriptions.remove(room) == null) {
+    private Uni<Void> unsubscribeChannel(String channel) {
+        if (subscriptions.remove(channel) == null) {
             return Uni.createFrom().voidItem();
         }
         RedisConnection current = subscriber;
@@ -141,7 +172,11 @@ public class RedisBroker implements Broker {
             return Uni.createFrom().voidItem();
         }
         return toUni(current.send(Request.cmd(sharded ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE)
-                .arg(channel(room))).<Void>mapEmpty());
+                .arg(channel)).<Void>mapEmpty());
+    }
+
+    private String userChannel(String user) {
+        return userChannelPrefix + user + '}';
     }
 
     private String channel(String room) {
@@ -190,10 +225,7 @@ public class RedisBroker implements Broker {
         connection.exceptionHandler(e -> lost(connection, describe(e), false));
         connection.endHandler(v -> lost(connection, "connection closed", false));
         subscriber = connection; // from now on subscribe() sends on it; the rooms already in the map are sent here
-        List<String> channels = new ArrayList<>();
-        for (String room : subscriptions.keySet()) {
-            channels.add(channel(room));
-        }
+        List<String> channels = new ArrayList<>(subscriptions.keySet());
         resubscribed = channels.size();
         unconfirmed.set(channels.size());
         if (channels.isEmpty()) {
@@ -300,6 +332,10 @@ public class RedisBroker implements Broker {
         }
         if (instanceId.equals(event.origin())) {
             return; // delivered locally when it was published
+        }
+        if (channel.startsWith(userChannelPrefix)) {
+            listener.onUserEvent(channel.substring(userChannelPrefix.length(), channel.length() - 1), event);
+            return;
         }
         listener.onEvent(roomOf(channel), event);
     }

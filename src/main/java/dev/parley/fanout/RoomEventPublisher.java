@@ -84,10 +84,27 @@ public class RoomEventPublisher {
         }
         broker.publish(room, event).subscribe().with(ok -> Tracing.end(span, null), e -> {
             Tracing.end(span, e);
-            metrics.publishFailed();
-            LOG.warnf("Publishing %s to room %s failed (%s): other instances repair it from PostgreSQL",
-                    type.wire(), room, e.getMessage());
+            failed(type, "room " + room, "other instances repair it from PostgreSQL", e);
         });
+    }
+
+    private void failed(EventType type, String to, String consequence, Throwable e) {
+        metrics.publishFailed();
+        LOG.warnf("Publishing %s to %s failed (%s): %s", type.wire(), to, e.getMessage(), consequence);
+    }
+
+    /**
+     * Delivers an event to every connection of {@code user}: this instance's at once, then the
+     * other instances' (those where the user is connected listen to the user's channel).
+     */
+    public void publishToUser(String user, EventType type, String subject, Object payload) {
+        RoomEvent event = new RoomEvent(instanceId, 0, type, subject, frame(type, payload));
+        Broker.Listener listener = local;
+        if (listener != null) {
+            listener.onUserEvent(user, event);
+        }
+        broker.publishToUser(user, event).subscribe().with(ok -> {
+        }, e -> failed(type, "user " + user, "their clients catch up when they reconnect", e));
     }
 
     /**

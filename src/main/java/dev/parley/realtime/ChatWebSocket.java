@@ -66,13 +66,15 @@ public class ChatWebSocket {
     private final ConnectionLimit connections;
     private final RealtimeMetrics metrics;
     private final Tracing tracing;
+    private final UserFeeds feeds;
 
     public ChatWebSocket(WebSocketSecurity security,
             FrameCodec codec, ServerFrames frames, RoomCommands commands, RoomHub hub,
             ConnectionDrain drain, ParleyConfig config, UserBudget budget, ConnectionLimit connections,
-            RealtimeMetrics metrics, Tracing tracing) {
+            RealtimeMetrics metrics, Tracing tracing, UserFeeds feeds) {
         this.metrics = metrics;
         this.tracing = tracing;
+        this.feeds = feeds;
         this.budget = budget;
         this.connections = connections;
         this.security = security;
@@ -89,7 +91,7 @@ public class ChatWebSocket {
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection self) {
-        session(self);
+        feeds.opened(session(self));
         metrics.opened();
         connections.opened(self.userData().get(ConnectionUserCheck.SLOT));
         drain.opened(self);
@@ -162,6 +164,7 @@ public class ChatWebSocket {
         if (session != null) {
             session.markClosed();
             hub.leaveAll(session);
+            feeds.closed(session);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.parley.realtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +49,11 @@ public class RoomHub implements Broker.Listener {
     private final long gapTimeoutMillis;
     private final RealtimeMetrics metrics;
     private final Map<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    // Rooms whose channel this instance listens to for its connected members' room lists (UserFeeds),
+    // besides those with local subscribers. Whether a room's channel is needed is decided under
+    // `channels`, so that a subscribe and an unsubscribe of the same room reach the broker in order.
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    private final Object channels = new Object();
 
     public RoomHub(Broker broker, RoomEventPublisher publisher, Presence presence, RevokedConnections revoked,
             AccessRecheck access, LiveRepair repair, Vertx vertx, ParleyConfig config, RealtimeMetrics metrics) {
@@ -63,9 +69,10 @@ public class RoomHub implements Broker.Listener {
         metrics.subscriptions(this::subscriptions);
     }
 
+    // UserFeeds, in front of this hub, is the publisher's listener: it starts the publisher (and so
+    // the broker) at an earlier priority, before any subscription.
     void start(@Observes StartupEvent event) {
-        publisher.start(this);
-        revoked.listen(); // after the listener is connected: the broker is started before any subscription
+        revoked.listen();
         vertx.setPeriodic(access.intervalMillis(), id -> access.recheck(this::liveSubscriptions, this::leave));
         vertx.setPeriodic(repair.intervalMillis(), id -> catchUp());
     }
@@ -75,9 +82,41 @@ public class RoomHub implements Broker.Listener {
      * room's events to this instance.
      */
     public Uni<Void> join(String room, ClientSession session) {
-        rooms.computeIfAbsent(room, this::localRoom).sessions.putIfAbsent(session, Boolean.FALSE);
-        // every join waits for the broker's confirmation (a no-op once the room is subscribed)
-        return broker.subscribe(room);
+        synchronized (channels) {
+            rooms.computeIfAbsent(room, this::localRoom).sessions.putIfAbsent(session, Boolean.FALSE);
+            // every join waits for the broker's confirmation (a no-op once the room is subscribed)
+            return broker.subscribe(room);
+        }
+    }
+
+    /** Keeps the room's channel subscribed while a local member's room list wants its events. */
+    public void watch(String room) {
+        synchronized (channels) {
+            if (watched.add(room) && !rooms.containsKey(room)) {
+                broker.subscribe(room).subscribe().with(v -> {
+                }, e -> LOG.debugf("subscribe of watched %s failed: %s (the broker's reconnect retries it)", room,
+                        e.getMessage()));
+            }
+        }
+    }
+
+    /** No local member's room list wants the room's events any more. */
+    public void unwatch(String room) {
+        synchronized (channels) {
+            if (watched.remove(room) && !rooms.containsKey(room)) {
+                unsubscribe(room);
+            }
+        }
+    }
+
+    /** How many rooms this instance listens to for room lists only, or for both (for tests and metrics). */
+    public int watchedRooms() {
+        return watched.size();
+    }
+
+    private void unsubscribe(String room) {
+        broker.unsubscribe(room).subscribe().with(v -> {
+        }, e -> LOG.debugf("unsubscribe of %s failed: %s", room, e.getMessage()));
     }
 
     /**
@@ -105,8 +144,11 @@ public class RoomHub implements Broker.Listener {
             presence.depart(room, session.user());
         }
         if (last[0]) {
-            broker.unsubscribe(room).subscribe().with(v -> {
-            }, e -> LOG.debugf("unsubscribe of %s failed: %s", room, e.getMessage()));
+            synchronized (channels) {
+                if (!rooms.containsKey(room) && !watched.contains(room)) {
+                    unsubscribe(room);
+                }
+            }
         }
     }
 

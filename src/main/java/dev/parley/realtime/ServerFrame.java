@@ -59,4 +59,13 @@ public final class ServerFrame {
     /** The {@code typing} event. */
     public record Typing(String room, UserView user) {
     }
+
+    /**
+     * The {@code room.activity} event, to a member's connections not subscribed to the room: an entry
+     * that may change their unread counts ({@code kind}: {@code message}, {@code message.edited} or
+     * {@code message.deleted}), by {@code user}, whether it mentions them, and the message it acts on.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Activity(String room, long seq, String kind, UserView user, boolean mention, Long target) {
+    }
 }

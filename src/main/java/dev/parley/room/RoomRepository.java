@@ -122,6 +122,18 @@ public class RoomRepository {
                 });
     }
 
+    /** The ids of the rooms the user is a member of. */
+    public Uni<List<String>> memberRoomIds(String userId) {
+        return pool.preparedQuery("select room_id from memberships where user_id = $1").execute(Tuple.of(userId))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        ids.add(row.getString(0));
+                    }
+                    return ids;
+                });
+    }
+
     /** The room as the caller sees it, or null when there is no such room. */
     public Uni<RoomView> view(String userId, String roomId) {
         return pool.preparedQuery(VIEW_COLUMNS + " where r.id = $2")

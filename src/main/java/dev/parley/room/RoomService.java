@@ -57,7 +57,8 @@ public class RoomService {
                 () -> Panache.withTransaction(() -> room.persist().chain(() -> owner.persist())), created -> true)
                 .onFailure(UniqueViolation::is)
                 .transform(e -> ParleyException.conflict("a public room with this name exists"))
-                .chain(() -> rooms.view(caller.id(), room.id));
+                .chain(() -> rooms.view(caller.id(), room.id))
+                .invoke(view -> events.roomAdded(caller.id(), view, RoomEvents.CREATED));
     }
 
     /** The direct room of the caller and another user, created once; {@code created} tells whether now. */
@@ -79,7 +80,14 @@ public class RoomService {
                                     () -> rooms.directRoom(dmKey, UUID.randomUUID().toString(), first, second),
                                     found -> Boolean.parseBoolean(found[1])))
                     .chain(found -> rooms.view(caller.id(), found[0])
-                            .map(view -> new Direct(view, Boolean.parseBoolean(found[1]))));
+                            .map(view -> new Direct(view, Boolean.parseBoolean(found[1]))))
+                    .invoke(direct -> {
+                        // the caller's other connections learn of it too, and the other user only when it is new
+                        events.roomAdded(caller.id(), direct.room(), RoomEvents.DIRECT);
+                        if (direct.created()) {
+                            events.roomAdded(other.id, direct.room().id(), RoomEvents.DIRECT);
+                        }
+                    });
         });
     }
 
@@ -137,7 +145,7 @@ public class RoomService {
                         Added::created))
                 .invoke(added -> {
                     if (added.created()) {
-                        events.memberJoined(roomId, added.user());
+                        events.memberJoined(roomId, added.user(), RoomEvents.INVITED);
                     }
                 });
     }
@@ -237,6 +245,11 @@ public class RoomService {
      */
     public Uni<List<RoomAccess>> accessAll(String[] roomIds, String[] userIds) {
         return rooms.accessAll(roomIds, userIds);
+    }
+
+    /** The ids of the rooms the user is a member of (their own list, without public rooms they only may read). */
+    public Uni<List<String>> memberRoomIds(String userId) {
+        return rooms.memberRoomIds(userId);
     }
 
     /** The newest seq of each room that exists, by room id, in one query. */

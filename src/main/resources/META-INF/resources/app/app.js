@@ -1,6 +1,6 @@
 // Parley's web app, on the client library. Every user-supplied string goes into the page as text
 // (textContent, never innerHTML); the page's CSP allows scripts from this origin only.
-import { BuiltInAccount, ParleyClient, ParleyError, listRooms } from '/lib/parley-client.js';
+import { BuiltInAccount, ParleyClient, ParleyError, RoomList } from '/lib/parley-client.js';
 import { KeycloakAccount } from '/app/keycloak.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +20,7 @@ let account = builtIn; // whichever signed in
 let client = null;
 let me = null;
 let rooms = [];
+let roomList = null;
 let current = null; // {view, room, members, off: [unsubscribe...]}
 let replyTo = null;
 const typingUsers = new Map();
@@ -78,9 +79,11 @@ async function start() {
   });
   client.on('close', () => status('Reconnecting…'));
   client.on('open', () => status(''));
+  // the list and its badges follow the server's events to this user; loaded again on every reconnect
+  roomList = new RoomList(client, (path) => api('GET', path));
+  roomList.on('change', showRooms);
   await client.connect();
   await loadRooms();
-  setInterval(() => loadRooms().catch(() => {}), 10_000); // badges of the other rooms
 }
 
 async function signOut() {
@@ -118,7 +121,11 @@ async function boot() {
 // --- rooms --------------------------------------------------------------------------------------
 
 async function loadRooms() {
-  rooms = await listRooms((path) => api('GET', path));
+  await roomList.load();
+}
+
+function showRooms() {
+  rooms = roomList.list();
   const list = $('room-list');
   list.replaceChildren(...rooms.map((r) => {
     const badges = [];
@@ -446,14 +453,11 @@ function showTypers() {
   $('typing').textContent = names.length ? `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} typing…` : '';
 }
 
-// The read marker follows what is on screen while the page is visible.
-let readTimer = null;
+// The read marker follows what is on screen while the page is visible; the library sends the newest
+// one per room and keeps it when the room is left at once.
 function markRead() {
-  clearTimeout(readTimer);
-  readTimer = setTimeout(() => {
-    const room = current?.room;
-    if (room && document.visibilityState === 'visible' && room.lastSeq > room.readSeq) room.read(room.lastSeq).catch(() => {});
-  }, 300);
+  const room = current?.room;
+  if (room && document.visibilityState === 'visible' && room.lastSeq > room.readSeq) client.markRead(room.id, room.lastSeq);
 }
 
 async function olderOnScroll() {

@@ -59,6 +59,9 @@ class Emitter {
 }
 
 const LOG_ENTRIES = new Set(['message', 'message.edited', 'message.deleted', 'reaction']);
+const USER_EVENTS = new Set(['room.added', 'room.removed', 'room.activity']);
+// The entries that can change a reader's unread and mention counts (reactions cannot).
+const COUNTED = new Set(['message', 'message.edited', 'message.deleted']);
 
 /**
  * One room as this client knows it: its messages by seq (with edits, deletions and reactions
@@ -119,6 +122,9 @@ export class Room extends Emitter {
     const attempt = () => this.client.request(frame).then((ok) => {
       // the message event may come before or after this answer; whichever is later finds it stored
       this.pending.delete(send.clientMsgId);
+      // sending counts as reading: whoever writes has seen the room up to their own message
+      this.readSeq = Math.max(this.readSeq, ok.seq);
+      this.client.markRead(this.id, ok.seq);
       this.emit('change', this);
       return ok.seq;
     }, (error) => {
@@ -200,6 +206,8 @@ export class Room extends Emitter {
       this.emit('typing', { user: event.user });
       return;
     } else if (event.type === 'read') {
+      // the caller's own marker, moved here or on another connection
+      if (event.user?.id === this.client.userId) this.readSeq = Math.max(this.readSeq, event.seq);
       this.emit('read', { user: event.user, seq: event.seq });
       return;
     } else if (event.type === 'member.joined' || event.type === 'member.left') {
@@ -266,7 +274,10 @@ export class Room extends Emitter {
  * accounts but not for Keycloak users), `WebSocket`
  * (defaults to the global one), `backoff` {min, max} in ms, `refreshBefore` (ms before the token's
  * expiry to renew it in place, default 60 s), `connectTimeout` (ms an opening may take before it is
- * given up and tried again, default 10 s). Events: `open`, `close` {code, reason}, `error`.
+ * given up and tried again, default 10 s). Events: `open`, `close` {code, reason}, `error`; the
+ * events to the user rather than to a room, `room.added` {room, reason}, `room.removed` {room,
+ * reason} and `room.activity` {room, seq, kind, user, mention, target?} (detail: the event); and
+ * `event` for every event the server pushes (detail: the frame), of subscribed rooms or not.
  */
 export class ParleyClient extends Emitter {
   /** @type {Map<string, Room>} */
@@ -286,6 +297,8 @@ export class ParleyClient extends Emitter {
   #reconnectTimer = null;
   #whenConnected = null;
   #wasOpen = false;
+  /** @type {Map<string, {seq: number, sent: number, busy: boolean}>} read markers to store, by room */
+  #reads = new Map();
 
   /** @param {{url: string, token: TokenSource, userId?: string, WebSocket?: any, backoff?: {min: number, max: number}, refreshBefore?: number, connectTimeout?: number}} options */
   constructor(options) {
@@ -335,6 +348,38 @@ export class ParleyClient extends Emitter {
       throw error;
     }
     return room;
+  }
+
+  /**
+   * Moves the caller's read marker of a room to `seq` (never backwards), subscribed or not. Nothing
+   * is waited for and nothing is lost: the newest marker of each room is sent, one request per room
+   * at a time, and sent again once the connection is back if it could not be.
+   * @param {string} room @param {number} seq
+   */
+  markRead(room, seq) {
+    const entry = this.#reads.get(room) ?? { seq: 0, sent: 0, busy: false };
+    if (seq <= entry.seq) return;
+    entry.seq = seq;
+    this.#reads.set(room, entry);
+    this.#flushRead(room);
+  }
+
+  #flushRead(room) {
+    const entry = this.#reads.get(room);
+    if (!entry || entry.busy || entry.seq <= entry.sent || !this.isOpen) return;
+    const seq = entry.seq;
+    entry.busy = true;
+    this.request({ type: 'read', room, seq }).then(() => {
+      entry.sent = Math.max(entry.sent, seq);
+    }, (error) => {
+      // refused for good (no longer a member, the room deleted): nothing more to store
+      if (!error.retryable) entry.sent = Math.max(entry.sent, seq);
+      else if (error.code === 'rate_limited') return new Promise((resolve) => setTimeout(resolve, 1_000));
+    }).finally(() => {
+      entry.busy = false;
+      if (entry.seq > entry.sent) this.#flushRead(room);
+      else if (this.#reads.get(room) === entry) this.#reads.delete(room);
+    });
   }
 
   /** @param {string} id */
@@ -410,6 +455,7 @@ export class ParleyClient extends Emitter {
     for (const room of this.rooms.values()) {
       this.#subscribe(room).catch((error) => room.emit('error', error));
     }
+    for (const room of this.#reads.keys()) this.#flushRead(room);
   }
 
   async #subscribe(room) {
@@ -433,12 +479,19 @@ export class ParleyClient extends Emitter {
       this.emit('error', new ParleyError(frame.code, frame.message));
       return;
     }
-    const room = frame.room && this.rooms.get(frame.room);
+    const room = typeof frame.room === 'string' ? this.rooms.get(frame.room) : undefined;
     if (room) {
       room.apply(frame);
       if (frame.type === 'member.left' && frame.user?.id === this.userId) this.rooms.delete(room.id);
       if (frame.type === 'room.deleted') this.rooms.delete(room.id);
+      if (frame.type === 'room.removed') {
+        // normally after member.left or room.deleted ended it; should that have been missed, now
+        this.rooms.delete(room.id);
+        room.emit('ended', { reason: frame.reason });
+      }
     }
+    if (USER_EVENTS.has(frame.type)) this.emit(frame.type, frame);
+    this.emit('event', frame);
   }
 
   #closed(socket, event) {
@@ -595,6 +648,137 @@ export async function listRooms(getJson, pageSize = 100) {
     rooms.push(...page);
     if (page.length < pageSize) return rooms;
     after = page[page.length - 1].id;
+  }
+}
+
+/**
+ * The caller's live list of rooms, as `GET /api/rooms` shows it (public rooms, and their own private
+ * and direct rooms, with `unread`, `mentions` and `readSeq`), kept current without polling: loaded
+ * when the connection opens and again after every reconnect, then updated by `room.added`,
+ * `room.removed`, `room.activity`, the caller's own `read` markers (from any connection) and the
+ * entries of the rooms the client is subscribed to. A count that an event cannot settle (an edit or
+ * deletion of an unread message, a marker set in the middle) is read again for that room alone
+ * (`GET /api/rooms/{id}`). Event: `change` (detail: the list), after any update.
+ */
+export class RoomList extends Emitter {
+  /** @type {Map<string, object>} the rooms by id, in the order `GET /api/rooms` gave them, new ones last */
+  rooms = new Map();
+  /** Whether the list has been loaded at least once. */
+  loaded = false;
+
+  #client;
+  #getJson;
+  #loading = null;
+  #reread = new Map();
+
+  /**
+   * @param {ParleyClient} client
+   * @param {(path: string) => Promise<any>} getJson a GET of a path on the server with the caller's token, parsed
+   */
+  constructor(client, getJson) {
+    super();
+    this.#client = client;
+    this.#getJson = getJson;
+    client.on('open', () => this.load().catch((error) => this.emit('error', error)));
+    client.on('event', (event) => this.#apply(event));
+  }
+
+  /** Loads the whole list again (done by itself on every open of the connection). */
+  load() {
+    this.#loading ??= listRooms(this.#getJson).then((list) => {
+      this.rooms = new Map(list.map((r) => [r.id, { ...r }]));
+      this.loaded = true;
+      this.emit('change', this);
+      return this;
+    }).finally(() => { this.#loading = null; });
+    return this.#loading;
+  }
+
+  /** The rooms, in list order. */
+  list() {
+    return [...this.rooms.values()];
+  }
+
+  /** @param {string} id */
+  get(id) {
+    return this.rooms.get(id);
+  }
+
+  #apply(event) {
+    const me = this.#client.userId;
+    if (event.type === 'room.added') {
+      const known = this.rooms.get(event.room.id);
+      // a view read before entries that already arrived here must not take their counts back
+      this.rooms.set(event.room.id, known && known.lastSeq > event.room.lastSeq ? { ...event.room, lastSeq: known.lastSeq } : { ...event.room });
+    } else if (event.type === 'room.removed') {
+      const room = this.rooms.get(event.room);
+      if (!room) return;
+      if (room.visibility === 'public' && event.reason !== 'banned' && event.reason !== 'deleted') {
+        // still readable: listed like any public room the caller is not a member of
+        this.rooms.set(room.id, { ...room, role: null, unread: 0, mentions: 0, readSeq: 0 });
+      } else {
+        this.rooms.delete(event.room);
+      }
+    } else if (event.type === 'room.activity') {
+      if (!this.#entry(event.room, event.seq, event.kind, event.user, event.mention, event.target)) return;
+    } else if (COUNTED.has(event.type)) {
+      const mention = (event.mentions ?? []).some((u) => u.id === me);
+      if (!this.#entry(event.room, event.seq, event.type, event.user, mention, event.target)) return;
+    } else if (event.type === 'reaction') {
+      const room = this.rooms.get(event.room);
+      if (room && event.seq > room.lastSeq) room.lastSeq = event.seq;
+      return;
+    } else if (event.type === 'read' && event.user?.id === me) {
+      const room = this.rooms.get(event.room);
+      if (!room || event.seq <= room.readSeq) return;
+      room.readSeq = event.seq;
+      if (event.seq >= room.lastSeq) {
+        room.unread = 0;
+        room.mentions = 0;
+      } else {
+        this.#readAgain(room.id); // a marker in the middle: the server counts what is left
+      }
+    } else {
+      return;
+    }
+    this.emit('change', this);
+  }
+
+  // Applies a log entry to its room's counts once; false when it changes nothing.
+  #entry(id, seq, kind, user, mention, target) {
+    const room = this.rooms.get(id);
+    if (!room || seq <= room.lastSeq) return false; // not listed, or counted already (the list was read after it)
+    room.lastSeq = seq;
+    if (kind === 'message') {
+      if (user?.id !== this.#client.userId && seq > room.readSeq && room.role != null) {
+        room.unread++;
+        if (mention) room.mentions++;
+      }
+    } else if (target > room.readSeq && room.role != null) {
+      this.#readAgain(id); // an unread message edited or deleted: its counts may have changed
+    }
+    return true;
+  }
+
+  // One read of a room's counts at a time, and one more if asked again meanwhile.
+  #readAgain(id) {
+    const state = this.#reread.get(id);
+    if (state) {
+      state.again = true;
+      return;
+    }
+    const next = { again: false };
+    this.#reread.set(id, next);
+    this.#getJson(`/api/rooms/${encodeURIComponent(id)}`).then((view) => {
+      const room = this.rooms.get(id);
+      if (room) {
+        Object.assign(room, { unread: view.unread, mentions: view.mentions, readSeq: Math.max(room.readSeq, view.readSeq) });
+        this.emit('change', this);
+      }
+    }, () => {}).finally(() => {
+      this.#reread.delete(id);
+      if (next.again) this.#readAgain(id);
+    });
   }
 }
 

@@ -36,6 +36,7 @@ import dev.parley.message.MessageView;
 import dev.parley.presence.Presence;
 import dev.parley.problem.ErrorCode;
 import dev.parley.room.RoomEvents;
+import dev.parley.room.RoomView;
 import dev.parley.testsupport.AsyncApiSpec;
 import dev.parley.testsupport.Frames;
 import dev.parley.testsupport.TestRooms;
@@ -70,24 +71,28 @@ class AsyncApiContractTest {
             "reauthenticated", ServerFrame.Reauthenticated.class);
 
     /** The payloads the services publish, by the document's event message. */
-    private static final Map<String, Class<?>> EVENTS = Map.of(
-            "messageEvent", MessageView.class,
-            "messageEditedEvent", LogEntryView.Edited.class,
-            "messageDeletedEvent", LogEntryView.Deleted.class,
-            "reactionEvent", LogEntryView.Reaction.class,
-            "typingEvent", ServerFrame.Typing.class,
-            "readEvent", RoomEvents.Read.class,
-            "presenceEvent", Presence.Change.class,
-            "memberJoinedEvent", RoomEvents.MemberEvent.class,
-            "memberLeftEvent", RoomEvents.MemberEvent.class,
-            "roomDeletedEvent", RoomEvents.RoomDeleted.class);
+    private static final Map<String, Class<?>> EVENTS = Map.ofEntries(
+            Map.entry("messageEvent", MessageView.class),
+            Map.entry("messageEditedEvent", LogEntryView.Edited.class),
+            Map.entry("messageDeletedEvent", LogEntryView.Deleted.class),
+            Map.entry("reactionEvent", LogEntryView.Reaction.class),
+            Map.entry("typingEvent", ServerFrame.Typing.class),
+            Map.entry("readEvent", RoomEvents.Read.class),
+            Map.entry("presenceEvent", Presence.Change.class),
+            Map.entry("memberJoinedEvent", RoomEvents.MemberEvent.class),
+            Map.entry("memberLeftEvent", RoomEvents.MemberEvent.class),
+            Map.entry("roomDeletedEvent", RoomEvents.RoomDeleted.class),
+            Map.entry("roomAddedEvent", RoomEvents.RoomAdded.class),
+            Map.entry("roomRemovedEvent", RoomEvents.RoomRemoved.class),
+            Map.entry("roomActivityEvent", ServerFrame.Activity.class));
 
     /** The shapes inside frames, by the document's components/schemas name. */
     private static final Map<String, Class<?>> SHAPES = Map.of(
             "User", UserView.class,
             "Message", MessageView.class,
             "Attachment", AttachmentView.class,
-            "Reaction", MessageView.ReactionView.class);
+            "Reaction", MessageView.ReactionView.class,
+            "Room", RoomView.class);
 
     @TestHTTPResource("/ws")
     URI ws;
@@ -121,7 +126,8 @@ class AsyncApiContractTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(okMessages).as("the document's ok answers").isEqualTo(new TreeSet<>(ANSWERS.keySet()));
         Set<Class<?>> records = new HashSet<>(Arrays.asList(ServerFrame.class.getDeclaredClasses()));
-        records.remove(ServerFrame.Typing.class); // an event, checked with the events
+        records.remove(ServerFrame.Typing.class); // events, checked with the events
+        records.remove(ServerFrame.Activity.class);
         assertThat(new HashSet<>(ANSWERS.values())).as("every answer record of ServerFrame is documented")
                 .isEqualTo(records);
         assertSameFields(ANSWERS, Set.of("type", "id"));
@@ -176,10 +182,13 @@ class AsyncApiContractTest {
         TestUsers.TestUser bob = TestUsers.create("bob");
         String room = TestRooms.create(alice.token(), "public");
         try (WsClient a = WsClient.connectWithHeader(ws, alice.token());
-                WsClient b = WsClient.connectWithHeader(ws, bob.token())) {
+                WsClient b = WsClient.connectWithHeader(ws, bob.token());
+                WsClient bobElsewhere = WsClient.connectWithHeader(ws, bob.token())) {
             c.ask(a, "subscribe", "room", room);
             c.ask(b, "subscribe", "room", room);
             awaitEvent(a, "member.joined", room);
+            // bob's other connection, subscribed to nothing, follows his list of rooms
+            awaitEvent(bobElsewhere, "room.added", room);
             awaitEvent(a, "presence", room);
 
             long first = c.ask(a, "send", "room", room, "text", "hello @" + bob.username(), "clientMsgId", "c-1").path("seq")
@@ -200,6 +209,8 @@ class AsyncApiContractTest {
             awaitEvent(a, "typing", room);
             c.ask(b, "read", "room", room, "seq", first);
             awaitEvent(a, "read", room);
+            awaitEvent(bobElsewhere, "read", room);
+            bobElsewhere.awaitFrame(f -> f.path("type").asText().equals("room.activity") && f.has("target"));
             c.ask(a, "history", "room", room, "limit", 10);
             c.ask(a, "ping");
             c.ask(a, "auth", "token", TestUsers.login(alice.username()));
@@ -222,16 +233,20 @@ class AsyncApiContractTest {
                 given().auth().oauth2(alice.token()).delete("/api/rooms/" + room + "/members/" + bob.username()).then()
                         .statusCode(204);
                 awaitEvent(a, "member.left", room);
+                awaitEvent(bobElsewhere, "room.removed", room);
                 given().auth().oauth2(alice.token()).delete("/api/rooms/" + room).then().statusCode(204);
                 awaitEvent(a, "room.deleted", room);
+                awaitEvent(a, "room.removed", room);
 
-                c.check(a, b, replay, burst);
+                c.check(a, b, bobElsewhere, replay, burst);
             }
         }
     }
 
     private static void awaitEvent(WsClient client, String type, String room) {
-        client.awaitFrame(f -> f.path("type").asText().equals(type) && f.path("room").asText().equals(room));
+        // room.added carries the room's view, every other event the room's id
+        client.awaitFrame(f -> f.path("type").asText().equals(type)
+                && (f.path("room").isObject() ? f.path("room").path("id") : f.path("room")).asText().equals(room));
     }
 
     /**

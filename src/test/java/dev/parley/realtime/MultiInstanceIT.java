@@ -279,6 +279,56 @@ class MultiInstanceIT {
         }
     }
 
+    /**
+     * Events to a user cross instances both ways: an invitation made through one instance reaches the
+     * invited user's connection on the other; then a message sent on the first reaches it as
+     * {@code room.activity}, the user's own read on one instance clears it on the other, and the
+     * room's deletion removes it.
+     */
+    @Test
+    void roomListEventsReachTheUsersConnectionsOnTheOtherInstance() {
+        for (ParleyProcess[] pair : List.of(new ParleyProcess[] { a, b }, new ParleyProcess[] { b, a })) {
+            ParleyProcess senderSide = pair[0];
+            ParleyProcess userSide = pair[1];
+            TestUser owner = senderSide.register("owner");
+            TestUser guest = userSide.register("guest");
+            String room = given().baseUri(senderSide.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                    .body(Map.of("name", "plans-" + System.nanoTime(), "visibility", "private"))
+                    .post("/api/rooms").then().statusCode(201).extract().path("id");
+            try (WsClient guestHere = WsClient.connectWithHeader(userSide.ws(), guest.token());
+                    WsClient guestThere = WsClient.connectWithHeader(senderSide.ws(), guest.token())) {
+                given().baseUri(senderSide.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
+                        .body(Map.of("username", guest.username())).post("/api/rooms/" + room + "/members").then()
+                        .statusCode(201);
+                JsonNode added = guestHere.awaitFrame(f -> f.path("type").asText().equals("room.added")
+                        && f.path("room").path("id").asText().equals(room));
+                assertThat(added.path("reason").asText()).isEqualTo("invited");
+                assertThat(added.path("room").path("role").asText()).isEqualTo("member");
+                // both instances follow the room for the guest now (one subscriber connection each)
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("parley:room:{" + room + "}") == 2);
+
+                senderSide.post(owner.token(), room, "hello @" + guest.username());
+                JsonNode activity = guestHere.awaitFrame(f -> f.path("type").asText().equals("room.activity")
+                        && f.path("room").asText().equals(room));
+                assertThat(activity.path("seq").asLong()).isEqualTo(1);
+                assertThat(activity.path("mention").asBoolean()).isTrue();
+                assertThat(activity.path("user").path("id").asText()).isEqualTo(owner.id());
+
+                guestThere.request(Frames.frame("read", "r1", "room", room, "seq", 1), "r1");
+                JsonNode read = guestHere.awaitFrame(f -> f.path("type").asText().equals("read")
+                        && f.path("room").asText().equals(room));
+                assertThat(read.path("seq").asLong()).isEqualTo(1);
+
+                given().baseUri(senderSide.baseUrl()).auth().oauth2(owner.token()).delete("/api/rooms/" + room).then()
+                        .statusCode(204);
+                JsonNode removed = guestHere.awaitFrame(f -> f.path("type").asText().equals("room.removed")
+                        && f.path("room").asText().equals(room));
+                assertThat(removed.path("reason").asText()).isEqualTo("deleted");
+                await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("parley:room:{" + room + "}") == 0);
+            }
+        }
+    }
+
     private static Bot newBot(TestUser owner) {
         var bot = given().baseUri(a.baseUrl()).auth().oauth2(owner.token()).contentType(ContentType.JSON)
                 .body(Map.of("name", "bot")).post("/api/bots").then().statusCode(201).extract().jsonPath();
